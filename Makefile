@@ -1,0 +1,49 @@
+# One task runner: CI calls these targets (see .ci/run).
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(PYTHON) -m uv
+VENV := .venv
+STAMP := $(VENV)/.synced
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+PERSONS ?= 100000
+SEED ?= 42
+DEMO_DIR ?= demo-data
+
+.PHONY: env demo test test-slow test-all lint format bench clean
+
+env: $(STAMP)
+
+# The environment is created on first use and refreshed when the lock file changes.
+$(STAMP): pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+demo: env
+	$(VENV)/bin/sitthi demo --persons $(PERSONS) --seed $(SEED) --out $(DEMO_DIR)
+
+test: env
+	$(VENV)/bin/pytest
+
+test-slow: env
+	$(VENV)/bin/pytest -m slow
+
+test-all: env
+	$(VENV)/bin/pytest -m ""
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: env
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: env
+	$(VENV)/bin/python benchmarks/bench_synth.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

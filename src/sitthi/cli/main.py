@@ -1,0 +1,72 @@
+"""The ``sitthi`` command line. Commands parse, call a service, format: nothing more."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from sitthi.errors import SitthiError
+
+app = typer.Typer(
+    name="sitthi",
+    help="Sitthi (สิทธิ): link Thai agency lists into one registry and find missed rights.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _register() -> None:
+    # Imported here so each command module stays small and heavy imports stay lazy.
+    from sitthi.cli import demo_cmd, synth_cmd, thai_cmd
+
+    app.command("synth")(synth_cmd.synth)
+    app.command("demo")(demo_cmd.demo)
+    app.add_typer(thai_cmd.app, name="thai")
+
+
+_register()
+
+
+def run() -> None:
+    """Entry point: run the app, print a `SitthiError` as one line and exit non-zero."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except SitthiError as exc:
+        if debug:
+            raise
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.secho("aborted", fg=typer.colors.RED, err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        typer.secho(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        sys.exit(2)
