@@ -1,0 +1,14 @@
+"""Shared fixtures. Tests mirror the package: tests/thai for sitthi.thai, and so on."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# CI machines are slow and shared: keep property tests thorough but bounded.
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
