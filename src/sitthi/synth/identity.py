@@ -1,0 +1,129 @@
+"""National IDs, phones, deaths and the hard cases (twins, namesakes) of the true population."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+_WEIGHTS = np.arange(13, 1, -1, dtype=np.int64)
+
+# Share of IDs by first digit among people born before 1984 and after; about 2 % of the
+# population are non-Thai residents (categories 6, 7, 0, 8).
+_OLD_CATEGORIES = (np.array([3, 4, 5, 8, 6, 0]), np.array([0.90, 0.03, 0.03, 0.01, 0.02, 0.01]))
+_NEW_CATEGORIES = (np.array([1, 2, 5, 7, 6, 0]), np.array([0.93, 0.03, 0.01, 0.015, 0.01, 0.005]))
+
+
+def check_digits(first12: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Vectorised national-ID check digit for an (n, 12) array of digits."""
+    total = first12 @ _WEIGHTS
+    return np.asarray((11 - total % 11) % 10, dtype=np.int64)
+
+
+def national_ids(
+    rng: np.random.Generator, birth_year: NDArray[np.int64], district: NDArray[np.str_]
+) -> tuple[NDArray[np.str_], NDArray[np.int64]]:
+    """Unique valid IDs: category digit, registration district, a running number, check.
+
+    Returns the IDs and their category digit.
+    """
+    n = len(birth_year)
+    category = np.where(
+        birth_year >= 1984,
+        rng.choice(_NEW_CATEGORIES[0], size=n, p=_NEW_CATEGORIES[1]),
+        rng.choice(_OLD_CATEGORIES[0], size=n, p=_OLD_CATEGORIES[1]),
+    )
+    ids = np.empty(n, dtype="<U13")
+    todo = np.arange(n)
+    seen: set[str] = set()
+    while len(todo):
+        digits = np.zeros((len(todo), 12), dtype=np.int64)
+        digits[:, 0] = category[todo]
+        office = np.asarray([list(d) for d in district[todo]], dtype=np.int64)
+        digits[:, 1:5] = office
+        digits[:, 5:12] = rng.integers(0, 10, size=(len(todo), 7))
+        full = np.concatenate([digits, check_digits(digits)[:, None]], axis=1)
+        text = np.asarray(["".join(map(str, row)) for row in full])
+        retry = []
+        for i, t in zip(todo, text, strict=True):
+            if t in seen:
+                retry.append(i)
+            else:
+                seen.add(t)
+                ids[i] = t
+        todo = np.asarray(retry, dtype=np.int64)
+    return ids, category.astype(np.int64)
+
+
+def phones(rng: np.random.Generator, ages: NDArray[np.int64]) -> NDArray[np.object_]:
+    """Mobile numbers for most adults and some teenagers; None for the rest."""
+    n = len(ages)
+    has = np.where(ages >= 18, rng.random(n) < 0.75, (ages >= 13) & (rng.random(n) < 0.3))
+    prefix = rng.choice(np.array(["06", "08", "09"]), size=n)
+    body = rng.integers(0, 100_000_000, size=n)
+    out = np.asarray([f"{p}{b:08d}" for p, b in zip(prefix, body, strict=True)], dtype=object)
+    out[~has] = None
+    return out
+
+
+def deaths(
+    rng: np.random.Generator, ages: NDArray[np.int64], as_of: dt.date
+) -> NDArray[np.datetime64]:
+    """Death dates in the two years before ``as_of`` (NaT for the living).
+
+    Yearly death rates by age roughly follow Thai life tables: deaths are mostly elderly,
+    and that is where an allowance paid after death hurts.
+    """
+    n = len(ages)
+    yearly = np.select([ages < 40, ages < 60, ages < 70, ages < 80, ages < 90],
+                       [0.001, 0.004, 0.015, 0.04, 0.10], default=0.22)
+    died = rng.random(n) < yearly * 2
+    days_ago = rng.integers(1, 730, size=n)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    out[died] = np.datetime64(as_of, "D") - days_ago[died].astype("timedelta64[D]")
+    return out
+
+
+def plant_twins(rng: np.random.Generator, persons: pd.DataFrame, rate: float) -> NDArray[np.bool_]:
+    """Make some pairs of same-household children twins: same birth date, same surname.
+
+    Twins differ only by first name (and sometimes sex): a hard negative for linkage.
+    Returns a mask of the second twin of each pair.
+    """
+    young = persons[(persons["role"] == "member") & (persons["age"] < 30)]
+    pairs = young.groupby("household_id").head(2)
+    first = pairs.groupby("household_id").head(1)
+    second = pairs.drop(first.index)
+    second = second[second["household_id"].isin(first["household_id"])]
+    chosen = second[rng.random(len(second)) < rate * 40]
+    partner = first.set_index("household_id").loc[chosen["household_id"]]
+    persons.loc[chosen.index, "birth_date"] = partner["birth_date"].to_numpy()
+    persons.loc[chosen.index, "age"] = partner["age"].to_numpy()
+    mask = np.zeros(len(persons), dtype=bool)
+    mask[persons.index.get_indexer(chosen.index)] = True
+    return mask
+
+
+def plant_namesakes(
+    rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFrame, rate: float
+) -> NDArray[np.bool_]:
+    """Give some people the full name of someone else of the same sex in the same district.
+
+    Different people, same name, nearby: the second hard negative. Returns a mask of the
+    renamed people.
+    """
+    district = persons["household_id"].map(households.set_index("household_id")["district_code"])
+    key = district + persons["sex"]
+    picked = persons[(rng.random(len(persons)) < rate) & (persons["age"] >= 18)]
+    mask = np.zeros(len(persons), dtype=bool)
+    donors = persons.assign(_key=key).groupby("_key").head(1).set_index("_key")
+    for idx in picked.index:
+        donor = donors.loc[key[idx]]
+        if donor["person_id"] == persons.at[idx, "person_id"]:
+            continue
+        persons.at[idx, "first_name"] = donor["first_name"]
+        persons.at[idx, "last_name"] = donor["last_name"]
+        mask[persons.index.get_loc(idx)] = True
+    return mask
