@@ -35,26 +35,19 @@ def national_ids(
         rng.choice(_NEW_CATEGORIES[0], size=n, p=_NEW_CATEGORIES[1]),
         rng.choice(_OLD_CATEGORIES[0], size=n, p=_OLD_CATEGORIES[1]),
     )
-    ids = np.empty(n, dtype="<U13")
+    office = district.astype(np.int64)
+    ids = np.zeros(n, dtype=np.int64)
     todo = np.arange(n)
-    seen: set[str] = set()
     while len(todo):
-        digits = np.zeros((len(todo), 12), dtype=np.int64)
-        digits[:, 0] = category[todo]
-        office = np.asarray([list(d) for d in district[todo]], dtype=np.int64)
-        digits[:, 1:5] = office
-        digits[:, 5:12] = rng.integers(0, 10, size=(len(todo), 7))
-        full = np.concatenate([digits, check_digits(digits)[:, None]], axis=1)
-        text = np.asarray(["".join(map(str, row)) for row in full])
-        retry = []
-        for i, t in zip(todo, text, strict=True):
-            if t in seen:
-                retry.append(i)
-            else:
-                seen.add(t)
-                ids[i] = t
-        todo = np.asarray(retry, dtype=np.int64)
-    return ids, category.astype(np.int64)
+        # digit 1 = category, digits 2-5 = registration office, 6-12 = running number.
+        first12 = category[todo] * 10**11 + office[todo] * 10**7 + rng.integers(0, 10**7, len(todo))
+        digits = (first12[:, None] // 10 ** np.arange(11, -1, -1)) % 10
+        ids[todo] = first12 * 10 + check_digits(digits)
+        _, first_seen = np.unique(ids, return_index=True)
+        clash = np.ones(n, dtype=bool)
+        clash[first_seen] = False
+        todo = np.flatnonzero(clash)
+    return np.char.zfill(ids.astype(str), 13), category.astype(np.int64)
 
 
 def phones(rng: np.random.Generator, ages: NDArray[np.int64]) -> NDArray[np.object_]:
@@ -63,7 +56,7 @@ def phones(rng: np.random.Generator, ages: NDArray[np.int64]) -> NDArray[np.obje
     has = np.where(ages >= 18, rng.random(n) < 0.75, (ages >= 13) & (rng.random(n) < 0.3))
     prefix = rng.choice(np.array(["06", "08", "09"]), size=n)
     body = rng.integers(0, 100_000_000, size=n)
-    out = np.asarray([f"{p}{b:08d}" for p, b in zip(prefix, body, strict=True)], dtype=object)
+    out = np.char.add(prefix, np.char.zfill(body.astype(str), 8)).astype(object)
     out[~has] = None
     return out
 
@@ -115,15 +108,16 @@ def plant_namesakes(
     renamed people.
     """
     district = persons["household_id"].map(households.set_index("household_id")["district_code"])
-    key = district + persons["sex"]
-    picked = persons[(rng.random(len(persons)) < rate) & (persons["age"] >= 18)]
+    key = (district + persons["sex"]).to_numpy()
+    donors = persons.assign(_key=key).drop_duplicates("_key").set_index("_key")
+    picked = np.flatnonzero((rng.random(len(persons)) < rate) & (persons["age"].to_numpy() >= 18))
+    donor = donors.loc[key[picked]]
+    picked = picked[donor["person_id"].to_numpy() != persons["person_id"].to_numpy()[picked]]
+    donor = donors.loc[key[picked]]
+    for column in ("first_name", "last_name"):
+        values = persons[column].to_numpy(dtype=object).copy()
+        values[picked] = donor[column].to_numpy(dtype=object)
+        persons[column] = values
     mask = np.zeros(len(persons), dtype=bool)
-    donors = persons.assign(_key=key).groupby("_key").head(1).set_index("_key")
-    for idx in picked.index:
-        donor = donors.loc[key[idx]]
-        if donor["person_id"] == persons.at[idx, "person_id"]:
-            continue
-        persons.at[idx, "first_name"] = donor["first_name"]
-        persons.at[idx, "last_name"] = donor["last_name"]
-        mask[persons.index.get_loc(idx)] = True
+    mask[picked] = True
     return mask

@@ -134,7 +134,9 @@ def generate_population(
     check = (district.astype(np.int64) * 7 + running * 3) % 10  # synthetic, see thai.house
     hh_df.insert(0, "household_id", np.char.add("H", np.char.zfill(np.arange(1, n_hh + 1).astype(str), 8)))
     hh_df["province_code"] = [s[:2] for s in sub]
-    hh_df["house_code"] = [f"{d}{r:06d}{c}" for d, r, c in zip(district, running, check, strict=True)]
+    hh_df["house_code"] = np.char.add(
+        np.char.add(district, np.char.zfill(running.astype(str), 6)), check.astype(str)
+    )
     hh_df["house_no"] = [
         f"{a}/{b}" if b else str(a)
         for a, b in zip(rng.integers(1, 400, n_hh), np.where(rng.random(n_hh) < 0.3, rng.integers(1, 30, n_hh), 0), strict=True)
