@@ -58,7 +58,8 @@ def _noisy(world: World, rows: pd.DataFrame, noise: AgencyNoise, rng: np.random.
 
 def _keys(prefix: str, n: int, rng: np.random.Generator, width: int = 8) -> np.ndarray:
     """Unique row keys in shuffled order (agencies' keys do not follow our person order)."""
-    return np.char.add(prefix, np.char.zfill((rng.permutation(n) + 1).astype(str), width))
+    numbers = (rng.permutation(n) + 1).astype(str)
+    return np.char.add(prefix, np.char.zfill(numbers, width)) if n else numbers
 
 
 def _truth(source: str, keys: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:

@@ -17,13 +17,28 @@ def write_extract(extract: Extract, directory: Path) -> Path:
     """Write ``extract`` under ``directory`` and return the path written."""
     path = directory / extract.file
     if extract.fmt == "csv":
-        extract.frame.to_csv(path, index=False, encoding=extract.encoding, lineterminator="\r\n"
-                             if extract.encoding == "cp874" else "\n")
+        _write_csv(extract.frame, path, extract.encoding)
     elif extract.fmt == "xlsx":
         _write_xlsx(extract.frame, path, sheet="ทะเบียนคนพิการ")
     else:  # pragma: no cover - AGENCIES only uses the two formats
         raise ValueError(f"unknown format {extract.fmt}")
     return path
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, encoding: str) -> None:
+    # Arrow's CSV writer is several times faster than pandas' and writes nulls as empty.
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
+    data = sink.getvalue().to_pybytes()
+    if encoding == "utf-8":
+        path.write_bytes(data)
+    else:
+        # cp874 (TIS-620 with Windows extras) is what Thai government Excel exports use.
+        path.write_bytes(data.decode("utf-8").encode(encoding))
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
