@@ -42,26 +42,20 @@ _register()
 
 
 def run() -> None:
-    """Entry point: run the app, print a `SitthiError` as one line and exit non-zero."""
+    """Entry point: run the app, print a `SitthiError` as one line and exit non-zero.
+
+    Typer handles its own usage errors (exit 2) in standalone mode; anything else that
+    escapes is a bug, shown briefly unless ``--debug`` asks for the traceback.
+    """
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        app()
     except SitthiError as exc:
         if debug:
             raise
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(1)
-    except (typer.Abort, KeyboardInterrupt):
-        typer.secho("aborted", fg=typer.colors.RED, err=True)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
         if debug:
             raise
         typer.secho(

@@ -1,0 +1,78 @@
+"""The command line as a user meets it: help everywhere, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def sitthi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sitthi", *args], capture_output=True, text=True, cwd=cwd,
+        timeout=300,
+    )
+
+
+COMMANDS = [[], ["synth"], ["demo"], ["thai"], ["thai", "id"], ["thai", "name"],
+            ["thai", "date"], ["thai", "area"], ["thai", "house"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "sitthi")
+def test_every_command_has_help(command: list[str]) -> None:
+    done = sitthi(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "Usage" in done.stdout
+
+
+def test_synth_writes_a_world_and_prints_a_summary(tmp_path: Path) -> None:
+    done = sitthi("synth", "--persons", "400", "--seed", "5", "--out", str(tmp_path / "w"))
+    assert done.returncode == 0, done.stderr
+    assert "ประชากร" in done.stdout and "400" in done.stdout
+    manifest = json.loads((tmp_path / "w" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["persons"] == 400
+    assert len(manifest["extracts"]) == 9
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["synth", "--persons", "0", "--out", "x"], "--persons must be between"),
+        (["synth", "--persons", "10", "--out", "x", "--as-of", "tomorrow"], "--as-of must be a date"),
+        (["synth", "--persons", "10", "--out", "x", "--noise", "missing.yaml"], "cannot read noise model"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = sitthi(*args, cwd=tmp_path)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    done = sitthi("--debug", "synth", "--persons", "0", "--out", "x", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr
+
+
+def test_usage_errors_exit_non_zero() -> None:
+    done = sitthi("synth", "--persons", "lots", "--out", "x")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_thai_tools_answer(tmp_path: Path) -> None:
+    done = sitthi("thai", "id", "1-1017-00203-15-8", "1101700203518")
+    assert "valid" in done.stdout and "1101700203158" in done.stdout
+    done = sitthi("thai", "date", "25 มี.ค. 2490")
+    assert "1947-03-25" in done.stdout
+    done = sitthi("thai", "name", "นางสาวสมศรี ใจดี")
+    assert "first=สมศรี" in done.stdout
+    done = sitthi("thai", "area", "-s", "ต.ตลาด", "-d", "อ.เมือง", "-p", "จ.สุราษฎร์ธานี")
+    assert done.stdout.startswith("840101")
