@@ -148,22 +148,21 @@ def test_reason_codes(text: object, reason: str) -> None:
 @pytest.mark.parametrize(
     ("text", "era", "expected"),
     [
-        ("25/03/2490", "BE", (1947, "BE")),
-        ("25/03/1947", "CE", (1947, "CE")),
-        ("2342", "BE", (1799, "BE")),  # explicit era: no window, only min_year/max_year
-        ("ค.ศ. 1947", "BE", (1947, "CE")),  # a marker in the text wins
-        ("2490 พ.ศ.", "CE", (1947, "BE")),
-        ("2490", "CE", None),
-        ("1947", "BE", None),
+        ("25/03/2490", "BE", (1947, "BE", False)),
+        ("25/03/1947", "CE", (1947, "CE", False)),
+        ("2342", "BE", (1799, "BE", False)),  # outside both windows: the stated era is used
+        ("ค.ศ. 1947", "BE", (1947, "CE", False)),  # a marker in the text wins
+        ("2490 พ.ศ.", "CE", (1947, "BE", False)),
+        # A year clearly of the other era (the BE/CE mix-up) is read by its range, flagged.
+        ("2490", "CE", (1947, "BE", True)),
+        ("25/03/1947", "BE", (1947, "CE", True)),
+        ("ค.ศ. 2490", None, (1947, "BE", True)),
     ],
 )
-def test_era_argument_and_marker(text: str, era: Era, expected: tuple[int, Era] | None) -> None:
+def test_era_argument_and_marker(text: str, era: Era | None, expected: tuple[int, Era, bool]) -> None:
     parsed = parse_thai_date(text, era=era, min_year=1700)
-    if expected is None:
-        assert parsed.reason == "year_out_of_range"
-    else:
-        assert parsed.value is not None
-        assert (parsed.value.year, parsed.value.era) == expected
+    assert parsed.value is not None
+    assert (parsed.value.year, parsed.value.era, parsed.value.era_corrected) == expected
 
 
 def test_year_range_limits() -> None:

@@ -284,3 +284,9 @@ def test_parse_full_name_never_raises(raw: str) -> None:
     assert unicodedata.is_normalized("NFC", parsed.first_name + parsed.last_name)
     assert parsed.sex_hint in ("M", "F", None)
     assert sex_from_title(raw) in ("M", "F", None)
+
+
+@pytest.mark.parametrize("text", ["นาย. สมชาย ใจดี", "นาย.สมชาย ใจดี", "นาย สมชาย ใจดี"])
+def test_a_stray_dot_after_a_full_title_is_still_a_title(text: str) -> None:
+    parsed = parse_full_name(text)
+    assert (parsed.titles, parsed.first_name, parsed.last_name) == (("นาย",), "สมชาย", "ใจดี")

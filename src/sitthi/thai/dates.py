@@ -8,7 +8,8 @@ cannot read comes back as ``ParsedDate(value=None, reason=...)`` with one of the
 
 - ``empty``: ``None``, or text that is blank once spaces and zero-width characters go.
 - ``bad_type``: neither text nor a ``datetime.date`` (ints, floats, bytes, ...).
-- ``not_a_date``: text in none of the known layouts (or an unknown month name).
+- ``not_a_date``: text in none of the known layouts, an unknown month name, both ``พ.ศ.``
+  and ``ค.ศ.``, or an 8-digit date valid both as DDMMYYYY and YYYYMMDD.
 - ``ambiguous_year``: a 2-digit year (``25/03/90``, ``250390``): century and era unknowable.
 - ``year_out_of_range``: the CE year is outside ``[min_year, max_year]``, or, era unknown,
   the year is in neither the CE window (1800..2200) nor the BE one (2343..2743).
@@ -20,9 +21,10 @@ Unknown parts are written ``00``: ``00/03/2490`` has month precision, ``00/00/24
 precision. A day without a month (``15/00/2490``) says nothing useful, so it is dropped
 and the result has year precision.
 
-Years are converted with a flat 543. Before 1 January 2484 BE (1941) the Thai year began on
-1 April, so a January–March date written in the old reckoning is one CE year later than
-computed here; records are assumed to have been normalised to the modern calendar.
+Years are converted with a flat 543. Until the Calendar Act B.E. 2483 (พ.ร.บ. ปีประดิทิน
+พ.ศ. ๒๔๘๓) moved New Year to 1 January 2484 (1941), the Thai year began on 1 April, so a
+January–March date written in the old reckoning is one CE year later than computed here;
+records are assumed to have been normalised to the modern calendar.
 
 Example:
     >>> parse_thai_date("25 มี.ค. 2490").value.iso()
@@ -57,6 +59,15 @@ THAI_MONTHS_LONG: tuple[str, ...] = (
     "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
 )  # fmt: skip
 
+_LAYOUTS: dict[DateStyle, str] = {
+    "slash_be": "{dd}/{mm}/{be}",  # 25/03/2490
+    "slash_ce": "{dd}/{mm}/{ce}",  # 25/03/1947
+    "iso_ce": "{ce}-{mm}-{dd}",  # 1947-03-25
+    "iso_be": "{be}-{mm}-{dd}",  # 2490-03-25
+    "thai_short_be": "{d} {short} {be}",  # 25 มี.ค. 2490
+    "thai_long_be": "{d} {long} {be}",  # 25 มีนาคม 2490
+    "compact_be": "{dd}{mm}{be}",  # 25032490
+}
 _BE_OFFSET = 543
 # Records name people born from the mid-19th century on, and expiry dates a few decades
 # ahead, so a 4-digit CE year lies in 1800..2200. The BE window is the same span shifted by
@@ -85,6 +96,7 @@ _ERA_MARK = re.compile(r"(?:(พ)|ค)\.?\s?ศ\.?")
 _DMY = re.compile(r"([0-9]{1,2})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]+)")
 _YMD = re.compile(r"([0-9]{4})\s*([/.-])\s*([0-9]{1,2})(?:\s*\2\s*([0-9]{1,2}))?")
 _MY = re.compile(r"([0-9]{1,2})\s*[/.-]\s*([0-9]{4})")
+# Thai letters, vowels and tone marks (U+0E01..U+0E4E) plus dots: a month name or abbreviation.
 _NAMED = re.compile(r"(?:([0-9]{1,2})\s*)?([\u0e01-\u0e4e.]+)\s*([0-9]+)")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -104,6 +116,8 @@ class ThaiDate:
     day: int | None
     precision: Precision
     era: Era
+    era_corrected: bool = False
+    """True when the year was clearly of the other era than the caller or a marker said."""
 
     @property
     def date(self) -> datetime.date:
@@ -149,8 +163,11 @@ def parse_thai_date(
     Args:
         text: a string in any layout listed in the module docstring, or a
             ``datetime.date``/``datetime.datetime`` (read as CE, day precision).
-        era: the era the text is written in, when the source is known; otherwise the
-            era is told from the year. A ``พ.ศ.``/``ค.ศ.`` marker in the text wins.
+        era: the era the source says it writes in. The year's range still decides when
+            it is clear (a CE year in a BE column is a common clerk's mistake, and BE and
+            CE windows never overlap), and ``era_corrected`` records the disagreement;
+            the stated era is used for years outside both windows (a widened range).
+            A ``พ.ศ.``/``ค.ศ.`` marker in the text counts as the stated era.
         min_year, max_year: the accepted range of CE years (inclusive).
 
     Returns:
@@ -243,9 +260,11 @@ def _build(
     if len(year_text) != 4:
         return _fail("not_a_date")
     year = int(year_text)
-    written = era or _detect_era(year)
+    detected = _detect_era(year)
+    written = detected or era
     if written is None:
         return _fail("year_out_of_range")
+    corrected = era is not None and detected is not None and detected != era
     ce_year = year - _BE_OFFSET if written == "BE" else year
     # datetime.date cannot hold years outside MINYEAR..MAXYEAR, whatever the caller allows.
     low, high = max(min_year, datetime.MINYEAR), min(max_year, datetime.MAXYEAR)
@@ -256,24 +275,22 @@ def _build(
     if day > 31 or (month and day > calendar.monthrange(ce_year, month)[1]):
         return _fail("bad_day")
     if not month:
-        return ParsedDate(ThaiDate(ce_year, None, None, "year", written), None)
+        return ParsedDate(ThaiDate(ce_year, None, None, "year", written, corrected), None)
     if not day:
-        return ParsedDate(ThaiDate(ce_year, month, None, "month", written), None)
-    return ParsedDate(ThaiDate(ce_year, month, day, "day", written), None)
+        return ParsedDate(ThaiDate(ce_year, month, None, "month", written, corrected), None)
+    return ParsedDate(ThaiDate(ce_year, month, day, "day", written, corrected), None)
 
 
 def format_thai_date(
     value: datetime.date, style: DateStyle = "slash_be", *, thai_digits: bool = False
 ) -> str:
-    """Write a date in a layout Thai forms use; every layout reads back with the parser.
+    """Write a date in a layout Thai forms use (see ``_LAYOUTS``); the parser reads all back.
 
-    Thai month-name layouts write the day without a leading zero, as Thai documents do.
+    Month-name layouts write the day without a leading zero, as Thai documents do.
 
     Args:
         value: the date (a ``datetime.datetime`` is taken at its date).
-        style: ``slash_be`` 25/03/2490, ``slash_ce`` 25/03/1947, ``iso_ce`` 1947-03-25,
-            ``iso_be`` 2490-03-25, ``thai_short_be`` 25 มี.ค. 2490, ``thai_long_be``
-            25 มีนาคม 2490, ``compact_be`` 25032490.
+        style: one of :data:`DateStyle`, e.g. ``slash_be`` for ``25/03/2490``.
         thai_digits: write Thai digits (๒๕/๐๓/๒๔๙๐) instead of ASCII ones.
 
     Raises:
@@ -283,23 +300,16 @@ def format_thai_date(
         >>> format_thai_date(datetime.date(1947, 3, 5), "thai_long_be", thai_digits=True)
         '๕ มีนาคม ๒๔๙๐'
     """
-    ce, be = f"{value.year:04d}", f"{value.year + _BE_OFFSET:04d}"
-    dd, mm = f"{value.day:02d}", f"{value.month:02d}"
-    match style:
-        case "slash_be":
-            text = f"{dd}/{mm}/{be}"
-        case "slash_ce":
-            text = f"{dd}/{mm}/{ce}"
-        case "iso_ce":
-            text = f"{ce}-{mm}-{dd}"
-        case "iso_be":
-            text = f"{be}-{mm}-{dd}"
-        case "thai_short_be":
-            text = f"{value.day} {THAI_MONTHS_SHORT[value.month - 1]} {be}"
-        case "thai_long_be":
-            text = f"{value.day} {THAI_MONTHS_LONG[value.month - 1]} {be}"
-        case "compact_be":
-            text = f"{dd}{mm}{be}"
-        case _:
-            raise ValueError(f"unknown date style {style!r}")
+    layout = _LAYOUTS.get(style)
+    if layout is None:
+        raise ValueError(f"unknown date style {style!r}")
+    text = layout.format(
+        d=value.day,
+        dd=f"{value.day:02d}",
+        mm=f"{value.month:02d}",
+        ce=f"{value.year:04d}",
+        be=f"{value.year + _BE_OFFSET:04d}",
+        short=THAI_MONTHS_SHORT[value.month - 1],
+        long=THAI_MONTHS_LONG[value.month - 1],
+    )
     return to_thai_digits(text) if thai_digits else text

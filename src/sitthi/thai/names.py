@@ -135,7 +135,8 @@ def _compile(spelling: str, title: Title) -> _Spelling:
     parts = spelling.rstrip(".").split(".")
     # "น.ส." is also written "น. ส.", "น.ส" or "น.ส.สมศรี": spaces after dots, last dot optional.
     body = r"\.\s*".join(map(re.escape, parts))
-    tail = r"\.?" if spelling.endswith(".") else ""
+    # A full word may carry a stray dot too ("นาย. สมชาย"): clerks type it out of habit.
+    tail = r"\.?" if spelling.endswith(".") or title.kind != "english" else ""
     flags = re.IGNORECASE if title.kind == "english" else 0
     may_glue = title.kind != "english" and (len(parts) > 1 or not spelling.endswith("."))
     return _Spelling(re.compile(body + tail, flags), title, may_glue)
