@@ -12,13 +12,25 @@ import pytest
 
 def sitthi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sitthi", *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "sitthi", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         timeout=300,
     )
 
 
-COMMANDS = [[], ["synth"], ["demo"], ["thai"], ["thai", "id"], ["thai", "name"],
-            ["thai", "date"], ["thai", "area"], ["thai", "house"]]
+COMMANDS = [
+    [],
+    ["synth"],
+    ["demo"],
+    ["thai"],
+    ["thai", "id"],
+    ["thai", "name"],
+    ["thai", "date"],
+    ["thai", "area"],
+    ["thai", "house"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "sitthi")
@@ -31,7 +43,8 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_synth_writes_a_world_and_prints_a_summary(tmp_path: Path) -> None:
     done = sitthi("synth", "--persons", "400", "--seed", "5", "--out", str(tmp_path / "w"))
     assert done.returncode == 0, done.stderr
-    assert "ประชากร" in done.stdout and "400" in done.stdout
+    assert "ประชากร" in done.stdout
+    assert "400" in done.stdout
     manifest = json.loads((tmp_path / "w" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["persons"] == 400
     assert len(manifest["extracts"]) == 9
@@ -41,8 +54,14 @@ def test_synth_writes_a_world_and_prints_a_summary(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["synth", "--persons", "0", "--out", "x"], "--persons must be between"),
-        (["synth", "--persons", "10", "--out", "x", "--as-of", "tomorrow"], "--as-of must be a date"),
-        (["synth", "--persons", "10", "--out", "x", "--noise", "missing.yaml"], "cannot read noise model"),
+        (
+            ["synth", "--persons", "10", "--out", "x", "--as-of", "tomorrow"],
+            "--as-of must be a date",
+        ),
+        (
+            ["synth", "--persons", "10", "--out", "x", "--noise", "missing.yaml"],
+            "cannot read noise model",
+        ),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(
@@ -69,7 +88,8 @@ def test_usage_errors_exit_non_zero() -> None:
 
 def test_thai_tools_answer(tmp_path: Path) -> None:
     done = sitthi("thai", "id", "1-1017-00203-15-8", "1101700203518")
-    assert "valid" in done.stdout and "1101700203158" in done.stdout
+    assert "valid" in done.stdout
+    assert "1101700203158" in done.stdout
     done = sitthi("thai", "date", "25 มี.ค. 2490")
     assert "1947-03-25" in done.stdout
     done = sitthi("thai", "name", "นางสาวสมศรี ใจดี")

@@ -14,8 +14,8 @@ from sitthi.errors import ValidationError
 from sitthi.synth.noise import load_noise_model
 from sitthi.synth.world import generate_world
 from sitthi.thai.dates import parse_thai_date
-from sitthi.thai.national_id import is_valid_national_id, parse_national_id
 from sitthi.thai.names import parse_full_name
+from sitthi.thai.national_id import is_valid_national_id, parse_national_id
 
 PERSONS = 6000
 
@@ -56,16 +56,25 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path: Pat
     generate_world(tmp_path / "b", persons=800, seed=3)
     generate_world(tmp_path / "c", persons=800, seed=4)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
-    assert digest(tmp_path / "a")["dopa_civil_registry.csv"] != digest(tmp_path / "c")[
-        "dopa_civil_registry.csv"
-    ]
+    assert (
+        digest(tmp_path / "a")["dopa_civil_registry.csv"]
+        != digest(tmp_path / "c")["dopa_civil_registry.csv"]
+    )
 
 
 def test_every_extract_row_has_exactly_one_truth_row(world: Path) -> None:
     t = truth(world)
     manifest = json.loads((world / "manifest.json").read_text(encoding="utf-8"))
     assert {e["source"] for e in manifest["extracts"]} == {
-        "dopa", "dep", "lao", "mof", "nhso", "sso", "moe", "cdd", "msmart"
+        "dopa",
+        "dep",
+        "lao",
+        "mof",
+        "nhso",
+        "sso",
+        "moe",
+        "cdd",
+        "msmart",
     }
     for entry in manifest["extracts"]:
         frame = read_extract(world, entry["source"])
@@ -138,7 +147,9 @@ def test_birth_dates_are_readable_and_true_unless_planted_otherwise(
     t = truth(world).set_index("record_id").loc[frame[key]]
     born = persons(world).set_index("person_id").loc[t["person_id"], "birth_date"]
     parsed = [parse_thai_date(v, era=era) for v in frame[column]]  # type: ignore[arg-type]
-    assert all(p.ok for p in parsed), [v for v, p in zip(frame[column], parsed, strict=True) if not p.ok][:5]
+    assert all(p.ok for p in parsed), [
+        v for v, p in zip(frame[column], parsed, strict=True) if not p.ok
+    ][:5]
     clean = ~t["planted"].str.contains("day_month_swap|partial_birth_date|era_mixup").to_numpy()
     got = pd.Series([p.value.date if p.value else None for p in parsed])[clean]
     want = pd.Series([d.date() for d in pd.DatetimeIndex(born)])[clean]
@@ -156,7 +167,8 @@ def test_planted_id_errors_are_real(world: Path) -> None:
     actual = true_id.loc[rows["person_id"]].to_numpy()
     typo = rows["planted"].str.contains("id_typo").to_numpy()
     missing = rows["planted"].str.contains("missing_id").to_numpy()
-    assert typo.any() and missing.any()
+    assert typo.any()
+    assert missing.any()
     assert (written[missing] == "").all()
     assert (written[typo & ~missing] != actual[typo & ~missing]).all()
     assert (written[~typo & ~missing] == actual[~typo & ~missing]).all()
@@ -185,7 +197,12 @@ def test_planted_welfare_errors_are_true_of_the_payments(world: Path) -> None:
     pay = pd.read_parquet(world / "truth" / "payments.parquet")
     p = persons(world).set_index("person_id")
     kinds = set(errors["error_type"])
-    assert {"eligible_not_receiving", "receiving_not_eligible", "paid_twice", "paid_after_death"} <= kinds
+    assert {
+        "eligible_not_receiving",
+        "receiving_not_eligible",
+        "paid_twice",
+        "paid_after_death",
+    } <= kinds
     for _, e in errors.iterrows():
         mine = pay[(pay["person_id"] == e["person_id"]) & (pay["programme"] == e["programme"])]
         person = p.loc[e["person_id"]]
@@ -196,7 +213,8 @@ def test_planted_welfare_errors_are_true_of_the_payments(world: Path) -> None:
         elif e["error_type"] == "paid_after_death":
             assert (pd.to_datetime(mine["month"]) > person["death_date"]).any()
         elif e["detail"] == "under 60":
-            assert person["age"] < 60 and not mine.empty
+            assert person["age"] < 60
+            assert not mine.empty
     oa = pay[pay["programme"] == "old_age_allowance"]
     assert set(oa["amount"]) <= {600, 700, 800, 1000}
 

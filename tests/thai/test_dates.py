@@ -159,7 +159,9 @@ def test_reason_codes(text: object, reason: str) -> None:
         ("ค.ศ. 2490", None, (1947, "BE", True)),
     ],
 )
-def test_era_argument_and_marker(text: str, era: Era | None, expected: tuple[int, Era, bool]) -> None:
+def test_era_argument_and_marker(
+    text: str, era: Era | None, expected: tuple[int, Era, bool]
+) -> None:
     parsed = parse_thai_date(text, era=era, min_year=1700)
     assert parsed.value is not None
     assert (parsed.value.year, parsed.value.era, parsed.value.era_corrected) == expected

@@ -107,9 +107,7 @@ def test_every_repair_candidate_is_valid_and_one_edit_away() -> None:
             )
 
 
-twelve_digits = st.text(alphabet="0123456789", min_size=11, max_size=11).map(
-    lambda s: "1" + s
-)
+twelve_digits = st.text(alphabet="0123456789", min_size=11, max_size=11).map(lambda s: "1" + s)
 
 
 @given(twelve_digits)
@@ -134,4 +132,5 @@ def test_parse_never_raises(raw: object) -> None:
     parsed = parse_national_id(raw)
     assert parsed.valid == (parsed.reason is None)
     if parsed.valid:
-        assert parsed.canonical is not None and len(parsed.canonical) == 13
+        assert parsed.canonical is not None
+        assert len(parsed.canonical) == 13

@@ -16,9 +16,7 @@ from sitthi.thai.similarity import (
 thai_chars = st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B).filter(
     lambda c: not 0x0E3B <= ord(c) <= 0x0E3E
 )
-names = st.text(
-    alphabet=st.one_of(thai_chars, st.sampled_from("abcxyz ABC019.-'")), max_size=12
-)
+names = st.text(alphabet=st.one_of(thai_chars, st.sampled_from("abcxyz ABC019.-'")), max_size=12)
 
 
 @pytest.fixture(scope="module")

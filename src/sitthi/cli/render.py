@@ -30,7 +30,9 @@ POPULATION = {
     "non_thai": "ไม่มีสัญชาติไทย (not Thai nationals)",
     "twins": "แฝด (twins, a linkage trap)",
     "namesakes": "ชื่อ-สกุลซ้ำกับผู้อื่น (same name as another person)",
-    "poor_households_bmn": "ครัวเรือนไม่ผ่านเกณฑ์ จปฐ. อย่างน้อย 1 ตัวชี้วัด (households failing a BMN indicator)",
+    "poor_households_bmn": (
+        "ครัวเรือนไม่ผ่านเกณฑ์ จปฐ. อย่างน้อย 1 ตัวชี้วัด (households failing a BMN indicator)"
+    ),
 }
 
 
@@ -56,8 +58,14 @@ def print_world_summary(s: WorldSummary) -> None:
     for col in ("หน่วยงาน (agency)", "ไฟล์ (file)", "รูปแบบ", "encoding", "วันที่", "แถว (rows)"):
         ext.add_column(col, justify="right" if col.startswith("แถว") else "left")
     for e in s.extracts:
-        ext.add_row(str(e["title"]), str(e["file"]), str(e["format"]), str(e["encoding"]),
-                    str(e["date_style"]), _n(int(str(e["rows"]))))
+        ext.add_row(
+            str(e["title"]),
+            str(e["file"]),
+            str(e["format"]),
+            str(e["encoding"]),
+            str(e["date_style"]),
+            _n(int(str(e["rows"]))),
+        )
     console.print(ext)
 
     errs = Table(title="ความผิดพลาดด้านสวัสดิการที่ฝังไว้ (planted welfare errors: the truth to find)")
@@ -75,4 +83,6 @@ def print_world_summary(s: WorldSummary) -> None:
     for key, count in s.planted.items():
         noise.add_row(key, _n(count))
     console.print(noise)
-    console.print(f"ความจริงสำหรับตรวจสอบ (ground truth): {s.out}/truth/  ·  manifest: {s.out}/manifest.json\n")
+    console.print(
+        f"ความจริงสำหรับตรวจสอบ (ground truth): {s.out}/truth/  ·  manifest: {s.out}/manifest.json\n"
+    )

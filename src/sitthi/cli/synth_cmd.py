@@ -23,7 +23,9 @@ def parse_as_of(value: str | None) -> dt.date | None:
 def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the world into.")],
     persons: Annotated[int, typer.Option("--persons", "-n", help="Number of people.")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.")
+    ] = 42,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Day the extracts are taken (YYYY-MM-DD).")
     ] = None,
@@ -44,7 +46,11 @@ def synth(
     model = load_noise_model(noise) if noise else None
     with steps("synth", total=14) as step:
         summary = generate_world(
-            out, persons=persons, seed=seed, as_of=parse_as_of(as_of) or DEFAULT_AS_OF,
-            noise=model, progress=step,
+            out,
+            persons=persons,
+            seed=seed,
+            as_of=parse_as_of(as_of) or DEFAULT_AS_OF,
+            noise=model,
+            progress=step,
         )
     print_world_summary(summary)

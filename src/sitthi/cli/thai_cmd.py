@@ -6,11 +6,15 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Check Thai identity values: national IDs, names, dates, areas.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check Thai identity values: national IDs, names, dates, areas.", no_args_is_help=True
+)
 
 
 @app.command("id")
-def national_id(values: Annotated[list[str], typer.Argument(help="One or more national IDs.")]) -> None:
+def national_id(
+    values: Annotated[list[str], typer.Argument(help="One or more national IDs.")],
+) -> None:
     """Validate national IDs; for an invalid one, list the valid IDs one typo away."""
     from sitthi.thai.national_id import format_national_id, parse_national_id, repair_candidates
 
@@ -25,22 +29,27 @@ def national_id(values: Annotated[list[str], typer.Argument(help="One or more na
 
 
 @app.command("name")
-def name(values: Annotated[list[str], typer.Argument(help="Full names, e.g. 'น.ส.สมศรี ใจดี'.")]) -> None:
+def name(
+    values: Annotated[list[str], typer.Argument(help="Full names, e.g. 'น.ส.สมศรี ใจดี'.")],
+) -> None:
     """Split full names into titles, first and last name, with phonetic keys."""
     from sitthi.thai.names import normalize_name, parse_full_name
     from sitthi.thai.phonetic import phonetic_key
 
     for raw in values:
         p = parse_full_name(raw)
+        key = f"{normalize_name(p.first_name)}/{phonetic_key(p.first_name)}"
         typer.echo(
-            f"{raw}\ttitles={'+'.join(p.titles) or '-'}\tfirst={p.first_name}\tlast={p.last_name}"
-            f"\tsex={p.sex_hint or '-'}\tkey={normalize_name(p.first_name)}/{phonetic_key(p.first_name)}"
+            f"{raw}\ttitles={'+'.join(p.titles) or '-'}\tfirst={p.first_name}"
+            f"\tlast={p.last_name}\tsex={p.sex_hint or '-'}\tkey={key}"
         )
 
 
 @app.command("date")
 def date(
-    values: Annotated[list[str], typer.Argument(help="Dates, e.g. '25/03/2490' or '25 มี.ค. 2490'.")],
+    values: Annotated[
+        list[str], typer.Argument(help="Dates, e.g. '25/03/2490' or '25 มี.ค. 2490'.")
+    ],
 ) -> None:
     """Parse Thai dates (BE or CE, Thai month names, partial dates)."""
     from sitthi.thai.dates import parse_thai_date
@@ -55,7 +64,9 @@ def date(
 
 @app.command("area")
 def area(
-    subdistrict: Annotated[str | None, typer.Option("--subdistrict", "-s", help="ตำบล/แขวง")] = None,
+    subdistrict: Annotated[
+        str | None, typer.Option("--subdistrict", "-s", help="ตำบล/แขวง")
+    ] = None,
     district: Annotated[str | None, typer.Option("--district", "-d", help="อำเภอ/เขต")] = None,
     province: Annotated[str | None, typer.Option("--province", "-p", help="จังหวัด")] = None,
 ) -> None:

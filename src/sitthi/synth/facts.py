@@ -36,7 +36,9 @@ def person_facts(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
     civil_servant = adult & (age >= 22) & (r() < 0.06)
     formal = adult & ~civil_servant & (age >= 18) & (r() < 0.33)
     farmer = adult & ~civil_servant & ~formal & (r() < 0.35)
-    student = (age >= 3) & (age < 23) & (r() < np.where(age < 15, 0.97, np.where(age < 18, 0.8, 0.35)))
+    student = (
+        (age >= 3) & (age < 23) & (r() < np.where(age < 15, 0.97, np.where(age < 18, 0.8, 0.35)))
+    )
     employment = np.select(
         [age < 15, student, civil_servant, formal, farmer, adult & (r() < 0.9), age >= 60],
         ["child", "student", "civil_servant", "employee", "farmer", "informal", "retired"],
@@ -45,7 +47,11 @@ def person_facts(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
     elderly_working = (age >= 60) & (r() < 0.35)
     employment = np.where(elderly_working, "informal", employment)
     sso_section = np.select(
-        [formal, (employment == "informal") & (r() < 0.25), (employment == "informal") & (r() < 0.05)],
+        [
+            formal,
+            (employment == "informal") & (r() < 0.25),
+            (employment == "informal") & (r() < 0.05),
+        ],
         [33, 40, 39],
         default=0,
     )
@@ -58,8 +64,11 @@ def person_facts(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
 
     # Health: UCS by default, SSS for insured employees, CSMBS (OFC) for civil servants and
     # pensioners, LGO for some local officials.
-    scheme = np.select([formal, civil_servant | gov_pension, adult & (r() < 0.01)],
-                       ["SSS", "OFC", "LGO"], default="UCS")
+    scheme = np.select(
+        [formal, civil_servant | gov_pension, adult & (r() < 0.01)],
+        ["SSS", "OFC", "LGO"],
+        default="UCS",
+    )
     chronic_rate = np.clip((age - 30) / 100, 0.02, 0.6)
     hits = rng.random((n, len(CHRONIC))) < chronic_rate[:, None] / 2
     chronic = pd.Series([""] * n, dtype=object)
@@ -69,7 +78,9 @@ def person_facts(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
     bedridden = r() < np.where(age >= 80, 0.06, np.where(age >= 60, 0.015, 0.001))
 
     # Education: years of schooling for adults rise for the young; enrolment for students.
-    years = np.clip(np.round(np.where(age >= 60, 5, np.where(age >= 40, 9, 12)) + rng.normal(0, 3, n)), 0, 20)
+    years = np.clip(
+        np.round(np.where(age >= 60, 5, np.where(age >= 40, 9, 12)) + rng.normal(0, 3, n)), 0, 20
+    )
     years = np.where(age < 23, np.clip(age - 6, 0, None), years)
     level = np.select(
         [student & (age < 6), student & (age < 12), student & (age < 15), student & (age < 18)],
@@ -87,7 +98,9 @@ def person_facts(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
 
     # Assets for the state welfare card test: most of the poor have little saved.
     deposit = np.round(rng.lognormal(np.log(20_000), 1.3, n), -2) * (age >= 18)
-    land_rai = np.where((employment == "farmer") & (r() < 0.7), np.round(rng.gamma(2, 4, n), 1), 0.0)
+    land_rai = np.where(
+        (employment == "farmer") & (r() < 0.7), np.round(rng.gamma(2, 4, n), 1), 0.0
+    )
     return p.assign(
         employment=employment,
         sso_section=sso_section,

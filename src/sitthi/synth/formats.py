@@ -10,7 +10,9 @@ import pandas as pd
 from sitthi.thai.dates import THAI_MONTHS_LONG, THAI_MONTHS_SHORT
 from sitthi.thai.digits import to_thai_digits
 
-DateStyle = Literal["slash_be", "slash_ce", "iso_ce", "iso_be", "thai_short_be", "thai_long_be", "compact_be"]
+DateStyle = Literal[
+    "slash_be", "slash_ce", "iso_ce", "iso_be", "thai_short_be", "thai_long_be", "compact_be"
+]
 
 
 def format_dates(
@@ -32,12 +34,17 @@ def format_dates(
     nat = np.asarray(idx.isna())
     be = style.endswith("_be")
     flip = np.zeros(n, dtype=bool) if era_flip is None else np.asarray(era_flip, dtype=bool)
+
     def part(values: pd.Index, default: int) -> np.ndarray:
         return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=default).astype(np.int64)
 
     year = part(idx.year, 0) + np.where(be != flip, 543, 0)
     month, day = part(idx.month, 1), part(idx.day, 1)
-    prec = np.full(n, "day", dtype=object) if precision is None else np.asarray(precision, dtype=object)
+    prec = (
+        np.full(n, "day", dtype=object)
+        if precision is None
+        else np.asarray(precision, dtype=object)
+    )
     if swap is not None:
         swap = np.asarray(swap, dtype=bool)
         day, month = np.where(swap, month, day), np.where(swap, day, month)
@@ -53,11 +60,13 @@ def format_dates(
     else:
         names = np.asarray(THAI_MONTHS_SHORT if style == "thai_short_be" else THAI_MONTHS_LONG)
         month_word = pd.Series(names[np.clip(month, 1, 12) - 1])
-        text = pd.Series(np.select(
-            [prec == "day", prec == "month"],
-            [pd.Series(day).astype(str) + " " + month_word + " " + y, month_word + " " + y],
-            default=y,
-        ))
+        text = pd.Series(
+            np.select(
+                [prec == "day", prec == "month"],
+                [pd.Series(day).astype(str) + " " + month_word + " " + y, month_word + " " + y],
+                default=y,
+            )
+        )
     return np.where(nat, "", text.to_numpy(dtype=object))
 
 
@@ -80,7 +89,9 @@ def full_name(df: pd.DataFrame) -> np.ndarray:
     """Title, first and last name in one field; glued titles have no space after them."""
     title = df["title"].fillna("").astype(str)
     sep = np.where(df["title_glued"].to_numpy() | (title == ""), "", " ")
-    return (title + sep + df["first_name"].astype(str) + " " + df["last_name"].astype(str)).to_numpy(dtype=object)
+    return (
+        title + sep + df["first_name"].astype(str) + " " + df["last_name"].astype(str)
+    ).to_numpy(dtype=object)
 
 
 def split_title_columns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,9 @@ BMN_INDICATORS: tuple[tuple[str, str, str], ...] = (
 BMN_INCOME_THRESHOLD = 38_000
 
 
-def household_facts(rng: np.random.Generator, persons: pd.DataFrame, hh: pd.DataFrame) -> pd.DataFrame:
+def household_facts(
+    rng: np.random.Generator, persons: pd.DataFrame, hh: pd.DataFrame
+) -> pd.DataFrame:
     """Household income per person and the 17 indicators (1 pass, 0 fail, NA not applicable).
 
     Indicators that follow from person facts are derived from them (income, work, school,
@@ -54,27 +56,51 @@ def household_facts(rng: np.random.Generator, persons: pd.DataFrame, hh: pd.Data
         return np.where(fail, 0, 1).astype("float64")
 
     age = persons["age"]
-    has = lambda mask: mask.groupby(persons["household_id"]).any().reindex(out.index).fillna(False).to_numpy()  # noqa: E731
+
+    def has(mask):
+        return (
+            mask.groupby(persons["household_id"]).any().reindex(out.index).fillna(False).to_numpy()
+        )
+
     # Interviewers mark a household as failing only for the clearer cases, so a person-level
     # trigger fails the household at a rate, not always (จปฐ. failure rates are a few %).
     fails = lambda mask, rate=1.0: has(mask & (rng.random(len(persons)) < rate))  # noqa: E731
     newborn = has(age < 1)
     out["ind_01"] = np.where(newborn, chance(0.01), np.nan)
-    for code, base in (("ind_02", 0.004), ("ind_03", 0.004), ("ind_04", 0.01), ("ind_05", 0.003),
-                       ("ind_06", 0.003), ("ind_07", 0.004), ("ind_08", 0.005)):
+    for code, base in (
+        ("ind_02", 0.004),
+        ("ind_03", 0.004),
+        ("ind_04", 0.01),
+        ("ind_05", 0.003),
+        ("ind_06", 0.003),
+        ("ind_07", 0.004),
+        ("ind_08", 0.005),
+    ):
         out[code] = chance(base)
     preschool = (age >= 3) & (age <= 5)
-    out["ind_09"] = np.where(has(preschool), np.where(fails(preschool & (persons["enrolled_level"] == "")), 0, 1), np.nan)
+    out["ind_09"] = np.where(
+        has(preschool), np.where(fails(preschool & (persons["enrolled_level"] == "")), 0, 1), np.nan
+    )
     school = (age >= 6) & (age <= 14)
-    out["ind_10"] = np.where(has(school), np.where(fails(school & (persons["enrolled_level"] == "")), 0, 1), np.nan)
+    out["ind_10"] = np.where(
+        has(school), np.where(fails(school & (persons["enrolled_level"] == "")), 0, 1), np.nan
+    )
     m4 = (age >= 15) & (age <= 17)
-    out["ind_11"] = np.where(has(m4), np.where(fails(m4 & (persons["enrolled_level"] == ""), 0.2), 0, 1), np.nan)
+    out["ind_11"] = np.where(
+        has(m4), np.where(fails(m4 & (persons["enrolled_level"] == ""), 0.2), 0, 1), np.nan
+    )
     working = (age >= 15) & (age <= 59)
-    out["ind_12"] = np.where(has(working), np.where(fails(working & (persons["years_schooling"] < 4), 0.2), 0, 1), np.nan)
+    out["ind_12"] = np.where(
+        has(working), np.where(fails(working & (persons["years_schooling"] < 4), 0.2), 0, 1), np.nan
+    )
     idle = working & (persons["employment"] == "unemployed")
     out["ind_13"] = np.where(has(working), np.where(fails(idle, 0.2), 0, 1), np.nan)
     elderly = age >= 60
-    out["ind_14"] = np.where(has(elderly), np.where(fails(elderly & (persons["annual_income"] <= 12_000), 0.03), 0, 1), np.nan)
+    out["ind_14"] = np.where(
+        has(elderly),
+        np.where(fails(elderly & (persons["annual_income"] <= 12_000), 0.03), 0, 1),
+        np.nan,
+    )
     out["ind_15"] = np.where(poor, 0, 1).astype("float64")
     out["ind_16"] = np.where(has(elderly), chance(0.005), np.nan)
     out["ind_17"] = np.where(has(persons["has_disability"]), chance(0.01), np.nan)

@@ -70,8 +70,11 @@ def deaths(
     and that is where an allowance paid after death hurts.
     """
     n = len(ages)
-    yearly = np.select([ages < 40, ages < 60, ages < 70, ages < 80, ages < 90],
-                       [0.001, 0.004, 0.015, 0.04, 0.10], default=0.22)
+    yearly = np.select(
+        [ages < 40, ages < 60, ages < 70, ages < 80, ages < 90],
+        [0.001, 0.004, 0.015, 0.04, 0.10],
+        default=0.22,
+    )
     died = rng.random(n) < yearly * 2
     days_ago = rng.integers(1, 730, size=n)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")

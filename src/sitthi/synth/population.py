@@ -83,7 +83,10 @@ def _dates_from_ages(
 
 
 def _titles(
-    sex: NDArray[np.str_], ages: NDArray[np.int64], married: NDArray[np.bool_], rng: np.random.Generator
+    sex: NDArray[np.str_],
+    ages: NDArray[np.int64],
+    married: NDArray[np.bool_],
+    rng: np.random.Generator,
 ) -> NDArray[np.object_]:
     title = np.where(
         sex == "M",
@@ -99,9 +102,7 @@ def _titles(
     return title
 
 
-def generate_population(
-    rng: np.random.Generator, n_persons: int, as_of: dt.date
-) -> Population:
+def generate_population(rng: np.random.Generator, n_persons: int, as_of: dt.date) -> Population:
     """Persons and households, deterministic for the generator's seed."""
     ages_pool = sample_ages(rng, n_persons)
     sizes = _household_sizes(rng, n_persons)
@@ -125,21 +126,31 @@ def generate_population(
 
     # Areas: every real subdistrict, weighted equally (subdistricts are roughly
     # population-sized units); house codes are unique within a registration office.
-    subdistricts = [s.code for p in geothai.provinces() for d in geothai.districts(p.code)
-                    for s in geothai.subdistricts(d.code)]
+    subdistricts = [
+        s.code
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+        for s in geothai.subdistricts(d.code)
+    ]
     sub = np.asarray(subdistricts)[rng.integers(len(subdistricts), size=n_hh)]
     district = np.asarray([s[:4] for s in sub])
     hh_df = pd.DataFrame({"subdistrict_code": sub, "district_code": district})
     running = hh_df.groupby("district_code").cumcount().to_numpy() + 1 + rng.integers(0, 500, n_hh)
     check = (district.astype(np.int64) * 7 + running * 3) % 10  # synthetic, see thai.house
-    hh_df.insert(0, "household_id", np.char.add("H", np.char.zfill(np.arange(1, n_hh + 1).astype(str), 8)))
+    hh_df.insert(
+        0, "household_id", np.char.add("H", np.char.zfill(np.arange(1, n_hh + 1).astype(str), 8))
+    )
     hh_df["province_code"] = [s[:2] for s in sub]
     hh_df["house_code"] = np.char.add(
         np.char.add(district, np.char.zfill(running.astype(str), 6)), check.astype(str)
     )
     hh_df["house_no"] = [
         f"{a}/{b}" if b else str(a)
-        for a, b in zip(rng.integers(1, 400, n_hh), np.where(rng.random(n_hh) < 0.3, rng.integers(1, 30, n_hh), 0), strict=True)
+        for a, b in zip(
+            rng.integers(1, 400, n_hh),
+            np.where(rng.random(n_hh) < 0.3, rng.integers(1, 30, n_hh), 0),
+            strict=True,
+        )
     ]
     is_bangkok = hh_df["province_code"].to_numpy() == "10"
     hh_df["moo"] = np.where(is_bangkok, "", rng.integers(1, 16, n_hh).astype(str))
@@ -156,8 +167,10 @@ def generate_population(
     maiden[took_name] = fam[names.zipf_choice(rng, len(fam), int(took_name.sum()), exponent=0.6)]
     own = wives & ~took_name
     last_name[own] = fam[names.zipf_choice(rng, len(fam), int(own.sum()), exponent=0.6)]
-    male, female = (np.asarray(names.male_names(), dtype=object),
-                    np.asarray(names.female_names(), dtype=object))
+    male, female = (
+        np.asarray(names.male_names(), dtype=object),
+        np.asarray(names.female_names(), dtype=object),
+    )
     first_name = np.where(
         sex == "M",
         male[names.zipf_choice(rng, len(male), n_persons)],
@@ -168,7 +181,9 @@ def generate_population(
 
     persons = pd.DataFrame(
         {
-            "person_id": np.char.add("P", np.char.zfill(np.arange(1, n_persons + 1).astype(str), 8)),
+            "person_id": np.char.add(
+                "P", np.char.zfill(np.arange(1, n_persons + 1).astype(str), 8)
+            ),
             "household_id": hh_df["household_id"].to_numpy()[hh],
             "role": role,
             "sex": sex,

@@ -78,8 +78,12 @@ def _age_on(birth: np.ndarray, day: dt.date) -> np.ndarray:
 
 
 def allowance_payments(
-    rng: np.random.Generator, p: pd.DataFrame, hh: pd.DataFrame, as_of: dt.date,
-    rates: WelfareErrorRates, months: int = 3,
+    rng: np.random.Generator,
+    p: pd.DataFrame,
+    hh: pd.DataFrame,
+    as_of: dt.date,
+    rates: WelfareErrorRates,
+    months: int = 3,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monthly payment rows of the old-age and disability allowances, with planted errors.
 
@@ -95,29 +99,50 @@ def allowance_payments(
     alive_now = np.isnat(death)
     r = lambda: rng.random(n)  # noqa: E731
 
-    oa_eligible = thai & (ages_now >= 60) & ~p["gov_pension"].to_numpy() & ~p["in_state_care"].to_numpy()
+    oa_eligible = (
+        thai & (ages_now >= 60) & ~p["gov_pension"].to_numpy() & ~p["in_state_care"].to_numpy()
+    )
     dis_eligible = (
-        p["disability_registered"].to_numpy() & ~p["in_state_care"].to_numpy()
-        & (expiry > as_of64)
+        p["disability_registered"].to_numpy() & ~p["in_state_care"].to_numpy() & (expiry > as_of64)
     )
     errors: list[pd.DataFrame] = []
 
     def note(mask: np.ndarray, programme: str, kind: str, detail: str | np.ndarray) -> None:
-        errors.append(pd.DataFrame({
-            "person_id": p["person_id"].to_numpy()[mask], "programme": programme,
-            "error_type": kind, "detail": detail if isinstance(detail, str) else detail[mask],
-        }))
+        errors.append(
+            pd.DataFrame(
+                {
+                    "person_id": p["person_id"].to_numpy()[mask],
+                    "programme": programme,
+                    "error_type": kind,
+                    "detail": detail if isinstance(detail, str) else detail[mask],
+                }
+            )
+        )
 
     recipients = {}
-    for programme, eligible in (("old_age_allowance", oa_eligible), ("disability_allowance", dis_eligible)):
+    for programme, eligible in (
+        ("old_age_allowance", oa_eligible),
+        ("disability_allowance", dis_eligible),
+    ):
         miss = eligible & alive_now & (r() < rates.exclusion)
         note(miss, programme, "eligible_not_receiving", "eligible, not on any payment list")
         paid = eligible & ~miss
         recipients[programme] = paid
     # Inclusion errors: paid without the right.
     early = thai & (ages_now >= 57) & (ages_now < 60) & alive_now & (r() < rates.inclusion * 4)
-    pensioner = thai & (ages_now >= 60) & p["gov_pension"].to_numpy() & alive_now & (r() < rates.inclusion * 8)
-    no_card = p["has_disability"].to_numpy() & ~p["disability_registered"].to_numpy() & alive_now & (r() < rates.inclusion * 4)
+    pensioner = (
+        thai
+        & (ages_now >= 60)
+        & p["gov_pension"].to_numpy()
+        & alive_now
+        & (r() < rates.inclusion * 8)
+    )
+    no_card = (
+        p["has_disability"].to_numpy()
+        & ~p["disability_registered"].to_numpy()
+        & alive_now
+        & (r() < rates.inclusion * 4)
+    )
     expired = p["disability_registered"].to_numpy() & (expiry <= as_of64) & alive_now & (r() < 0.5)
     note(early, "old_age_allowance", "receiving_not_eligible", "under 60")
     note(pensioner, "old_age_allowance", "receiving_not_eligible", "receives a government pension")
@@ -145,11 +170,24 @@ def allowance_payments(
             after_death_people.update(idx[dead_before & keeps_paying].tolist())
             chosen = idx[pay]
             age_m = _age_on(p["birth_date"].to_numpy()[chosen], month)
-            amount = old_age_amount(np.maximum(age_m, 60)) if programme == "old_age_allowance" else disability_amount(age_m)
-            base = pd.DataFrame({"person_index": chosen, "programme": programme, "month": month,
-                                 "amount": amount, "subdistrict_code": sub[chosen]})
+            amount = (
+                old_age_amount(np.maximum(age_m, 60))
+                if programme == "old_age_allowance"
+                else disability_amount(age_m)
+            )
+            base = pd.DataFrame(
+                {
+                    "person_index": chosen,
+                    "programme": programme,
+                    "month": month,
+                    "amount": amount,
+                    "subdistrict_code": sub[chosen],
+                }
+            )
             dup = base[np.isin(chosen, twice)].copy()
-            other = np.asarray(hh["subdistrict_code"].to_numpy()[rng.integers(len(hh), size=len(dup))])
+            other = np.asarray(
+                hh["subdistrict_code"].to_numpy()[rng.integers(len(hh), size=len(dup))]
+            )
             dup["subdistrict_code"] = other
             rows += [base, dup]
         mask = np.isin(np.arange(n), list(after_death_people))

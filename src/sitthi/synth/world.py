@@ -71,8 +71,13 @@ def _area_names(hh: pd.DataFrame) -> pd.DataFrame:
     return hh.merge(table, on="subdistrict_code", how="left")
 
 
-def build_world(persons: int, seed: int, as_of: dt.date = DEFAULT_AS_OF, noise: NoiseModel | None = None,
-                progress: Progress | None = None) -> tuple[World, NoiseModel]:
+def build_world(
+    persons: int,
+    seed: int,
+    as_of: dt.date = DEFAULT_AS_OF,
+    noise: NoiseModel | None = None,
+    progress: Progress | None = None,
+) -> tuple[World, NoiseModel]:
     """The true world in memory (no files). See `generate_world` for the arguments."""
     if not 1 <= persons <= MAX_PERSONS:
         raise ValidationError(f"--persons must be between 1 and {MAX_PERSONS:,}, got {persons:,}")
@@ -87,7 +92,8 @@ def build_world(persons: int, seed: int, as_of: dt.date = DEFAULT_AS_OF, noise: 
     hh_index = hh.set_index("household_id")
     district = hh_index.loc[p["household_id"], "district_code"].to_numpy()
     p["national_id"], p["id_category"] = identity.national_ids(
-        rng, pd.DatetimeIndex(p["birth_date"]).year.to_numpy(), district)
+        rng, pd.DatetimeIndex(p["birth_date"]).year.to_numpy(), district
+    )
     p["phone"] = identity.phones(rng, p["age"].to_numpy())
     p["death_date"] = identity.deaths(rng, p["age"].to_numpy(), as_of)
     p["twin"] = identity.plant_twins(rng, p, noise.population.twins)
@@ -98,15 +104,26 @@ def build_world(persons: int, seed: int, as_of: dt.date = DEFAULT_AS_OF, noise: 
     p = welfare.welfare_card(_stream(seed, "welfare_card"), p)
     p = welfare.disability_cards(_stream(seed, "disability_cards"), p, as_of)
     hh = household_facts(_stream(seed, "household"), p, hh)
-    area_cols = ["household_id", "house_code", "house_no", "moo", "subdistrict_code", "district_code",
-                 "province_code", "subdistrict_name", "district_name", "province_name"]
+    area_cols = [
+        "household_id",
+        "house_code",
+        "house_no",
+        "moo",
+        "subdistrict_code",
+        "district_code",
+        "province_code",
+        "subdistrict_name",
+        "district_name",
+        "province_name",
+    ]
     p = p.merge(hh[area_cols], on="household_id", how="left")
 
     step("payments")
-    payments, errors = welfare.allowance_payments(_stream(seed, "payments"), p, hh, as_of, noise.welfare)
+    payments, errors = welfare.allowance_payments(
+        _stream(seed, "payments"), p, hh, as_of, noise.welfare
+    )
     world = World(persons=p, households=hh, payments=payments, welfare_errors=errors, as_of=as_of)
     return world, noise
-
 
 
 def generate_world(
@@ -159,20 +176,35 @@ def generate_world(
     errors.to_csv(out / "truth" / "welfare_errors.csv", index=False)
     world.persons.to_parquet(out / "truth" / "persons.parquet", index=False)
     world.households.to_parquet(out / "truth" / "households.parquet", index=False)
-    world.payments.drop(columns=["person_index"]).to_parquet(out / "truth" / "payments.parquet", index=False)
+    world.payments.drop(columns=["person_index"]).to_parquet(
+        out / "truth" / "payments.parquet", index=False
+    )
 
     summary = _summarise(world, extracts, truth, errors, out, seed, time.perf_counter() - started)
-    (out / "manifest.json").write_text(json.dumps(asdict(summary), ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(asdict(summary), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return summary
 
 
-def _summarise(world: World, extracts: list[Extract], truth: pd.DataFrame, errors: pd.DataFrame,
-               out: Path, seed: int, seconds: float) -> WorldSummary:
+def _summarise(
+    world: World,
+    extracts: list[Extract],
+    truth: pd.DataFrame,
+    errors: pd.DataFrame,
+    out: Path,
+    seed: int,
+    seconds: float,
+) -> WorldSummary:
     p = world.persons
     alive = p["death_date"].isna()
     planted = truth["planted"].fillna("").str.split(";").explode()
     return WorldSummary(
-        out=str(out), seed=seed, persons=len(p), households=len(world.households), as_of=world.as_of.isoformat(),
+        out=str(out),
+        seed=seed,
+        persons=len(p),
+        households=len(world.households),
+        as_of=world.as_of.isoformat(),
         seconds=round(seconds, 2),
         population={
             "alive": int(alive.sum()),
@@ -185,12 +217,26 @@ def _summarise(world: World, extracts: list[Extract], truth: pd.DataFrame, error
             "non_thai": int(p["id_category"].isin([6, 7, 0]).sum()),
             "twins": int(p["twin"].sum()),
             "namesakes": int(p["namesake"].sum()),
-            "poor_households_bmn": int((world.households[[f"ind_{i:02d}" for i in range(1, 18)]] == 0).any(axis=1).sum()),
+            "poor_households_bmn": int(
+                (world.households[[f"ind_{i:02d}" for i in range(1, 18)]] == 0).any(axis=1).sum()
+            ),
         },
-        extracts=[{"source": e.source, "file": f"extracts/{e.file}", "title": e.title, "format": e.fmt,
-                   "encoding": e.encoding, "key": e.key, "date_style": e.date_style, "rows": len(e.frame)}
-                  for e in extracts],
+        extracts=[
+            {
+                "source": e.source,
+                "file": f"extracts/{e.file}",
+                "title": e.title,
+                "format": e.fmt,
+                "encoding": e.encoding,
+                "key": e.key,
+                "date_style": e.date_style,
+                "rows": len(e.frame),
+            }
+            for e in extracts
+        ],
         planted={k: int(v) for k, v in planted[planted != ""].value_counts().sort_index().items()},
-        welfare_errors={f"{a}/{b}": int(v) for (a, b), v in
-                        errors.groupby(["programme", "error_type"]).size().sort_index().items()},
+        welfare_errors={
+            f"{a}/{b}": int(v)
+            for (a, b), v in errors.groupby(["programme", "error_type"]).size().sort_index().items()
+        },
     )

@@ -44,7 +44,9 @@ def _write_csv(frame: pd.DataFrame, path: Path, encoding: str) -> None:
 def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False}
+    )
     workbook.set_properties({"created": _WORKBOOK_TIME, "title": sheet})
     ws = workbook.add_worksheet(sheet)
     ws.write_row(0, 0, list(frame.columns))

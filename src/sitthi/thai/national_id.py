@@ -116,8 +116,8 @@ def parse_national_id(raw: object) -> ParsedNationalId:
         A `ParsedNationalId`; it never raises.
 
     Example:
-        >>> parse_national_id("1-1017-00203-15-8")
-        ParsedNationalId(canonical='1101700203158', valid=True, category='thai_born_registered', reason=None)
+        >>> parse_national_id("1-1017-00203-15-8").category
+        'thai_born_registered'
         >>> parse_national_id("1-1017-00203-15-9").reason
         'bad_checksum'
     """

@@ -97,8 +97,7 @@ def register_duckdb(con: duckdb.DuckDBPyConnection) -> None:
         ("thai_jaro_winkler", "jaro_winkler_similarity"),
     ]:
         con.execute(
-            f"create or replace macro {name}(a, b) as "
-            f"{builtin}(thai_sim_key(a), thai_sim_key(b))"
+            f"create or replace macro {name}(a, b) as {builtin}(thai_sim_key(a), thai_sim_key(b))"
         )
 
 
