@@ -96,3 +96,11 @@ def test_thai_tools_answer(tmp_path: Path) -> None:
     assert "first=สมศรี" in done.stdout
     done = sitthi("thai", "area", "-s", "ต.ตลาด", "-d", "อ.เมือง", "-p", "จ.สุราษฎร์ธานี")
     assert done.stdout.startswith("840101")
+
+
+def test_demo_runs_the_main_job_and_speaks_to_an_analyst(tmp_path: Path) -> None:
+    done = sitthi("demo", "--persons", "1500", "--out", str(tmp_path / "demo"))
+    assert done.returncode == 0, done.stderr
+    for text in ("ประชากร", "ข้อมูลจากหน่วยงาน", "มีสิทธิ์แต่ไม่ได้รับ", "DOPA", "cp874"):
+        assert text in done.stdout
+    assert (tmp_path / "demo" / "world" / "manifest.json").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -36,6 +37,32 @@ POPULATION = {
 }
 
 
+DATE_STYLES = {
+    "slash_be": "25/03/2490",
+    "slash_ce": "25/03/1947",
+    "iso_ce": "1947-03-25",
+    "iso_be": "2490-03-25",
+    "thai_short_be": "25 มี.ค. 2490",
+    "thai_long_be": "25 มีนาคม 2490",
+    "compact_be": "25032490",
+}
+PROBLEMS = {
+    "missing_id": "ไม่มีเลขประจำตัวประชาชน (missing ID)",
+    "id_typo": "เลขประจำตัวพิมพ์ผิด (ID typo)",
+    "title_variant": "คำนำหน้าเขียนต่างกัน (title variant)",
+    "title_glued": "คำนำหน้าติดชื่อ (title glued to name)",
+    "spelling_first_name": "สะกดชื่อต่างกัน (first-name spelling)",
+    "spelling_last_name": "สะกดนามสกุลต่างกัน (surname spelling)",
+    "keyboard_first_name": "พิมพ์ชื่อผิดแป้น (first-name keyboard typo)",
+    "keyboard_last_name": "พิมพ์นามสกุลผิดแป้น (surname keyboard typo)",
+    "era_mixup": "ปนกันระหว่าง พ.ศ./ค.ศ. (BE/CE mix-up)",
+    "partial_birth_date": "ไม่ทราบวันหรือเดือนเกิด (partial birth date)",
+    "day_month_swap": "วันกับเดือนสลับกัน (day-month swap)",
+    "maiden_name": "ใช้นามสกุลเดิมก่อนสมรส (maiden name)",
+    "duplicate": "บันทึกซ้ำในหน่วยงานเดียวกัน (duplicate)",
+}
+
+
 def _n(value: float | int) -> str:
     return f"{value:.1%}" if isinstance(value, float) else f"{value:,}"
 
@@ -46,7 +73,7 @@ def print_world_summary(s: WorldSummary) -> None:
         f"\n[bold]โลกจำลอง (synthetic Thailand)[/bold]: {s.persons:,} คน, {s.households:,} ครัวเรือน"
         f" ณ วันที่ {s.as_of} (seed {s.seed}), สร้างใน {s.seconds:.1f} วินาที → {s.out}"
     )
-    pop = Table(title="ประชากร (population)", show_header=False)
+    pop = Table(title="ประชากร (population)", show_header=False, box=box.SIMPLE)
     pop.add_column(justify="left")
     pop.add_column(justify="right")
     for key, label in POPULATION.items():
@@ -54,21 +81,27 @@ def print_world_summary(s: WorldSummary) -> None:
             pop.add_row(label, _n(s.population[key]))
     console.print(pop)
 
-    ext = Table(title="ข้อมูลจากหน่วยงาน (agency extracts)")
-    for col in ("หน่วยงาน (agency)", "ไฟล์ (file)", "รูปแบบ", "encoding", "วันที่", "แถว (rows)"):
-        ext.add_column(col, justify="right" if col.startswith("แถว") else "left")
+    ext = Table(title="ข้อมูลจากหน่วยงาน (agency extracts)", box=box.SIMPLE_HEAD)
+    for col in ("", "ชุดข้อมูล (dataset)", "ไฟล์ (file)", "รูปแบบ (format)", "วันที่ (dates)"):
+        ext.add_column(col)
+    ext.add_column("แถว (rows)", justify="right")
     for e in s.extracts:
+        thai_title = str(e["title"]).split(" (")[0]
+        fmt = f"{e['format']} {e['encoding']}" if e["format"] == "csv" else str(e["format"])
         ext.add_row(
-            str(e["title"]),
-            str(e["file"]),
-            str(e["format"]),
-            str(e["encoding"]),
-            str(e["date_style"]),
+            str(e["source"]).upper(),
+            thai_title,
+            str(e["file"]).split("/")[-1],
+            fmt,
+            DATE_STYLES.get(str(e["date_style"]), str(e["date_style"])),
             _n(int(str(e["rows"]))),
         )
     console.print(ext)
 
-    errs = Table(title="ความผิดพลาดด้านสวัสดิการที่ฝังไว้ (planted welfare errors: the truth to find)")
+    errs = Table(
+        title="ความผิดพลาดด้านสวัสดิการที่ฝังไว้ (planted welfare errors: the truth to find)",
+        box=box.SIMPLE_HEAD,
+    )
     errs.add_column("โครงการ (programme)")
     errs.add_column("ประเภท (type)")
     errs.add_column("คน (people)", justify="right")
@@ -77,11 +110,11 @@ def print_world_summary(s: WorldSummary) -> None:
         errs.add_row(PROGRAMMES.get(programme, programme), ERROR_TYPES.get(kind, kind), _n(count))
     console.print(errs)
 
-    noise = Table(title="ปัญหาข้อมูลที่ฝังไว้ (planted data problems, all extracts)")
+    noise = Table(title="ปัญหาข้อมูลที่ฝังไว้ (planted data problems, all extracts)", box=box.SIMPLE_HEAD)
     noise.add_column("ปัญหา (problem)")
     noise.add_column("แถว (rows)", justify="right")
     for key, count in s.planted.items():
-        noise.add_row(key, _n(count))
+        noise.add_row(PROBLEMS.get(key, key), _n(count))
     console.print(noise)
     console.print(
         f"ความจริงสำหรับตรวจสอบ (ground truth): {s.out}/truth/  ·  manifest: {s.out}/manifest.json\n"

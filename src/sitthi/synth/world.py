@@ -234,7 +234,7 @@ def _summarise(
             }
             for e in extracts
         ],
-        planted={k: int(v) for k, v in planted[planted != ""].value_counts().sort_index().items()},
+        planted={k: int(v) for k, v in planted[planted != ""].value_counts().items()},
         welfare_errors={
             f"{a}/{b}": int(v)
             for (a, b), v in errors.groupby(["programme", "error_type"]).size().sort_index().items()

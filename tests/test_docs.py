@@ -1,0 +1,53 @@
+"""Fail when a command, a setting or a noise-model field is not documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitthi.config import Settings
+from sitthi.synth.noise import AgencyNoise, WelfareErrorRates
+
+ROOT = Path(__file__).parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SYNTH_DOC = (ROOT / "docs" / "SYNTHETIC_DATA.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["sitthi synth", "sitthi demo", "sitthi thai"])
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert command in README
+
+
+def test_readme_gives_the_two_commands() -> None:
+    assert "make demo" in README
+    assert "make test" in README
+
+
+@pytest.mark.parametrize(
+    "field", sorted(AgencyNoise.model_fields) + sorted(WelfareErrorRates.model_fields)
+)
+def test_every_noise_field_is_explained(field: str) -> None:
+    assert f"`{field}`" in SYNTH_DOC
+
+
+def test_every_agency_of_the_noise_model_has_a_row() -> None:
+    model = yaml.safe_load((ROOT / "src/sitthi/synth/noise.yaml").read_text(encoding="utf-8"))
+    for agency in model["agencies"]:
+        assert f"| {agency} |" in SYNTH_DOC
+
+
+@pytest.mark.parametrize("setting", sorted(Settings.model_fields))
+def test_every_setting_is_documented(setting: str) -> None:
+    source = (ROOT / "src/sitthi/config.py").read_text(encoding="utf-8")
+    assert f"{setting}:" in source
+    assert f"SITTHI_{setting.upper()}" in (ROOT / "docs" / "CONFIGURATION.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_benchmarks_doc_has_the_synth_figures() -> None:
+    text = (ROOT / "docs" / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "1,000,000" in text
+    assert "100,000" in text
