@@ -30,7 +30,8 @@ POPULATION = {
     "welfare_card_registered": "ลงทะเบียนบัตรสวัสดิการแห่งรัฐ (state welfare card)",
     "non_thai": "ไม่มีสัญชาติไทย (not Thai nationals)",
     "twins": "แฝด (twins, a linkage trap)",
-    "namesakes": "ชื่อ-สกุลซ้ำกับผู้อื่น (same name as another person)",
+    "namesakes": "ชื่อ-สกุลซ้ำกับผู้อื่นในอำเภอ (same name as someone nearby)",
+    "family_namesakes": "ชื่อซ้ำกับคนในบ้าน (same first name as a household member)",
     "poor_households_bmn": (
         "ครัวเรือนไม่ผ่านเกณฑ์ จปฐ. อย่างน้อย 1 ตัวชี้วัด (households failing a BMN indicator)"
     ),

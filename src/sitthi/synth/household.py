@@ -44,8 +44,10 @@ def household_facts(
     g = persons.groupby("household_id", sort=False)
     size = g.size()
     out = hh.set_index("household_id")
-    # Earnings plus what the survey also counts: remittances, farm produce, transfers.
-    other = np.round(rng.lognormal(np.log(45_000), 0.8, len(out)), -2)
+    # Earnings plus what the survey also counts per member: remittances, farm produce eaten
+    # at home, transfers. จปฐ. households under the 38,000-baht line are a few per cent.
+    members = size.reindex(out.index).to_numpy()
+    other = np.round(members * rng.lognormal(np.log(45_000), 0.35, len(out)), -2)
     income = g["annual_income"].sum().reindex(out.index) + other
     out["income_per_person"] = (income / size.reindex(out.index)).round(0)
     poor = (out["income_per_person"] < BMN_INCOME_THRESHOLD).to_numpy()
@@ -70,7 +72,7 @@ def household_facts(
     for code, base in (
         ("ind_02", 0.004),
         ("ind_03", 0.004),
-        ("ind_04", 0.01),
+        ("ind_04", 0.004),
         ("ind_05", 0.003),
         ("ind_06", 0.003),
         ("ind_07", 0.004),
@@ -79,11 +81,13 @@ def household_facts(
         out[code] = chance(base)
     preschool = (age >= 3) & (age <= 5)
     out["ind_09"] = np.where(
-        has(preschool), np.where(fails(preschool & (persons["enrolled_level"] == "")), 0, 1), np.nan
+        has(preschool),
+        np.where(fails(preschool & (persons["enrolled_level"] == ""), 0.5), 0, 1),
+        np.nan,
     )
     school = (age >= 6) & (age <= 14)
     out["ind_10"] = np.where(
-        has(school), np.where(fails(school & (persons["enrolled_level"] == "")), 0, 1), np.nan
+        has(school), np.where(fails(school & (persons["enrolled_level"] == ""), 0.3), 0, 1), np.nan
     )
     m4 = (age >= 15) & (age <= 17)
     out["ind_11"] = np.where(
@@ -94,11 +98,11 @@ def household_facts(
         has(working), np.where(fails(working & (persons["years_schooling"] < 4), 0.2), 0, 1), np.nan
     )
     idle = working & (persons["employment"] == "unemployed")
-    out["ind_13"] = np.where(has(working), np.where(fails(idle, 0.2), 0, 1), np.nan)
+    out["ind_13"] = np.where(has(working), np.where(fails(idle, 0.1), 0, 1), np.nan)
     elderly = age >= 60
     out["ind_14"] = np.where(
         has(elderly),
-        np.where(fails(elderly & (persons["annual_income"] <= 12_000), 0.03), 0, 1),
+        np.where(fails(elderly & (persons["annual_income"] <= 12_000), 0.02), 0, 1),
         np.nan,
     )
     out["ind_15"] = np.where(poor, 0, 1).astype("float64")

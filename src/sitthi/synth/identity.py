@@ -124,3 +124,29 @@ def plant_namesakes(
     mask = np.zeros(len(persons), dtype=bool)
     mask[picked] = True
     return mask
+
+
+def plant_family_namesakes(
+    rng: np.random.Generator, persons: pd.DataFrame, rate: float
+) -> NDArray[np.bool_]:
+    """Give some people the first name of an older same-sex member of their household.
+
+    Same first name, same surname, same house, different birth date (a grandson named after
+    his grandfather): the hardest negative, which only the birth date tells apart.
+    Returns a mask of the renamed (younger) people.
+    """
+    order = persons.sort_values(["household_id", "sex", "age"], ascending=[True, True, False])
+    older = order.groupby(["household_id", "sex"]).head(1)
+    younger = order.drop(older.index)
+    younger = younger[~younger.duplicated(["household_id", "sex"])]
+    younger = younger[rng.random(len(younger)) < rate * 2]
+    donor = older.set_index(["household_id", "sex"]).loc[
+        pd.MultiIndex.from_frame(younger[["household_id", "sex"]])
+    ]
+    values = persons["first_name"].to_numpy(dtype=object).copy()
+    at = persons.index.get_indexer(younger.index)
+    values[at] = donor["first_name"].to_numpy(dtype=object)
+    persons["first_name"] = values
+    mask = np.zeros(len(persons), dtype=bool)
+    mask[at] = True
+    return mask

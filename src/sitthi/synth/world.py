@@ -98,6 +98,7 @@ def build_world(
     p["death_date"] = identity.deaths(rng, p["age"].to_numpy(), as_of)
     p["twin"] = identity.plant_twins(rng, p, noise.population.twins)
     p["namesake"] = identity.plant_namesakes(rng, p, hh, noise.population.namesakes)
+    p["family_namesake"] = identity.plant_family_namesakes(rng, p, noise.population.namesakes)
 
     step("facts")
     p = facts.person_facts(_stream(seed, "facts"), p)
@@ -217,6 +218,7 @@ def _summarise(
             "non_thai": int(p["id_category"].isin([6, 7, 0]).sum()),
             "twins": int(p["twin"].sum()),
             "namesakes": int(p["namesake"].sum()),
+            "family_namesakes": int(p["family_namesake"].sum()),
             "poor_households_bmn": int(
                 (world.households[[f"ind_{i:02d}" for i in range(1, 18)]] == 0).any(axis=1).sum()
             ),
