@@ -1,0 +1,227 @@
+"""Agency source specs: how to read an extract, what its columns mean, and its DSA.
+
+A spec is YAML validated by pydantic. Every mistake is reported with the file, the line
+and the field, and what was expected, so a data team can fix a spec without reading code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sitthi.errors import SourceSpecError
+
+IDENTITY_FIELDS = (
+    "national_id",
+    "title",
+    "first_name",
+    "last_name",
+    "full_name",
+    "sex",
+    "birth_date",
+    "house_code",
+    "house_no",
+    "moo",
+    "subdistrict",
+    "district",
+    "province",
+    "address",
+    "phone",
+)
+IdentityField = Literal[
+    "national_id",
+    "title",
+    "first_name",
+    "last_name",
+    "full_name",
+    "sex",
+    "birth_date",
+    "house_code",
+    "house_no",
+    "moo",
+    "subdistrict",
+    "district",
+    "province",
+    "address",
+    "phone",
+]
+# The five dimensions of the One Data profile, plus "civil" for what the civil registry
+# says of a person (nationality, alive or dead) that every dimension depends on.
+Dimension = Literal["income", "employment", "health", "education", "social_welfare", "civil"]
+Era = Literal["BE", "CE"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadSpec(_Strict):
+    """How to read the extract."""
+
+    format: Literal["csv", "xlsx", "parquet", "jsonl", "sql"]
+    encoding: Literal["utf-8", "utf-8-sig", "cp874", "tis-620"] = "utf-8"
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    quote: str = Field('"', min_length=1, max_length=1)
+    header: bool = True
+    sheet: str | None = None
+    url: str | None = None  # for format: sql, an SQLAlchemy URL
+    table: str | None = None
+    query: str | None = None
+
+    @model_validator(mode="after")
+    def _sql_needs_a_source(self) -> ReadSpec:
+        if self.format == "sql" and not (self.url and (self.table or self.query)):
+            raise ValueError("format sql needs `url` and either `table` or `query`")
+        return self
+
+
+class FieldSpec(_Strict):
+    """Where an identity field comes from and how to parse it."""
+
+    column: str = Field(min_length=1)
+    era: Era | None = None  # for birth_date: the era the column is written in
+    required: bool = False  # reject the row when this field is empty or invalid
+
+
+class FactSpec(_Strict):
+    """A typed, dated statement the source makes about the person."""
+
+    column: str = Field(min_length=1)
+    dimension: Dimension
+    indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: Literal["text", "number", "integer", "boolean", "date"] = "text"
+    unit: str | None = None
+    era: Era | None = None  # for dates
+    valid_from: str | None = None  # a column with the date the fact starts to hold
+    valid_to: str | None = None
+    true_values: tuple[str, ...] = ("Y", "y", "1", "true", "TRUE", "ใช่", "มี")
+
+
+class DsaSpec(_Strict):
+    """The Data Sharing Agreement under which the agency provides the extract."""
+
+    id: str = Field(min_length=1)
+    version: int = Field(1, ge=1)
+    agency: str = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    legal_basis: str = Field(min_length=1, description="PDPA section, e.g. s.24(4) or s.26(5)(b)")
+    fields_allowed: tuple[str, ...] = Field(min_length=1)
+    retention_days: int = Field(gt=0)
+    valid_from: dt.date
+    valid_to: dt.date
+
+    @model_validator(mode="after")
+    def _period(self) -> DsaSpec:
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+class SourceSpec(_Strict):
+    """One agency dataset: how to read it, what it means, and the DSA that allows it."""
+
+    source: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    version: int = Field(ge=1)
+    read: ReadSpec
+    record_id: str | None = None  # the column that identifies a row; row number if absent
+    fields: dict[IdentityField, FieldSpec]
+    facts: tuple[FactSpec, ...] = ()
+    dsa: DsaSpec
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SourceSpec:
+        if not self.fields:
+            raise ValueError("a spec needs at least one identity field")
+        names = "first_name" in self.fields or "full_name" in self.fields
+        if "national_id" not in self.fields and not names:
+            raise ValueError("fields need national_id or a name to identify people")
+        indicators = [f.indicator for f in self.facts]
+        if len(set(indicators)) != len(indicators):
+            raise ValueError("two facts share an indicator name")
+        return self
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(self.dsa.fields_allowed)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (or of its closest parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            match = node.value[key]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_spec(text: str, name: str) -> SourceSpec:
+    """Validate spec text; ``name`` is used in error messages (usually the file path)."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise SourceSpecError(f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict):
+        raise SourceSpecError(f"{name}:1: a spec is a mapping of keys (source, read, fields, dsa, …)")
+    try:
+        return SourceSpec.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(p) for p in loc) or "(spec)"
+            line = _line_of(root, loc)
+            expected = err["msg"]
+            if err["type"] == "literal_error":
+                expected = f"expected one of {err['ctx']['expected']}"
+            where = f"{name}:{line}" if line else name
+            lines.append(f"{where}: {field}: {expected}")
+        raise SourceSpecError("\n".join(lines)) from exc
+
+
+def load_spec(path: Path | str) -> SourceSpec:
+    """Read a spec file, or a packaged spec by its source name (``dep``, ``lao``, …).
+
+    Example:
+        >>> load_spec("dep").source
+        'dep'
+    """
+    p = Path(path)
+    if not p.suffix and not p.exists():
+        packaged = files("sitthi.ingest").joinpath("specs", f"{p.name}.yaml")
+        if not packaged.is_file():
+            known = ", ".join(packaged_specs())
+            raise SourceSpecError(f"{path}: no such spec file or packaged spec (packaged: {known})")
+        return parse_spec(packaged.read_text(encoding="utf-8"), f"specs/{p.name}.yaml")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceSpecError(f"{p}: cannot read spec: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceSpecError(f"{p}: a spec must be UTF-8 text") from exc
+    return parse_spec(text, str(p))
+
+
+def packaged_specs() -> list[str]:
+    """Source names of the specs shipped with Sitthi."""
+    folder = files("sitthi.ingest").joinpath("specs")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
