@@ -179,9 +179,13 @@ def parse_spec(text: str, name: str) -> SourceSpec:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
-        raise SourceSpecError(f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise SourceSpecError(
+            f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from exc
     if not isinstance(data, dict):
-        raise SourceSpecError(f"{name}:1: a spec is a mapping of keys (source, read, fields, dsa, …)")
+        raise SourceSpecError(
+            f"{name}:1: a spec is a mapping of keys (source, read, fields, dsa, …)"
+        )
     try:
         return SourceSpec.model_validate(data)
     except ValidationError as exc:
@@ -224,4 +228,6 @@ def load_spec(path: Path | str) -> SourceSpec:
 def packaged_specs() -> list[str]:
     """Source names of the specs shipped with Sitthi."""
     folder = files("sitthi.ingest").joinpath("specs")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )

@@ -1,0 +1,1 @@
+"""Engine layer: the few places that know which database runs the SQL."""

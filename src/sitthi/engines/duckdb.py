@@ -1,0 +1,51 @@
+"""DuckDB, the embedded default engine: connecting, and running statements to completion.
+
+DuckDB 2.0 keeps the result of ``execute()`` open until it is read to the end, and refuses
+other work on the connection meanwhile; these helpers always finish what they start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sitthi.errors import SitthiError
+
+Params = dict[str, Any] | list[Any] | None
+
+
+def connect(
+    path: Path | str | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (and create) a DuckDB file, or an in-memory database when ``path`` is None."""
+    if path is None:
+        return duckdb.connect()
+    p = Path(path)
+    if read_only and not p.exists():
+        raise SitthiError(f"{p}: no such store (run `sitthi ingest` first)")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(p), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise SitthiError(f"{p}: cannot open the store: {str(exc).splitlines()[0]}") from exc
+    # Progress bars belong to the CLI, not to every statement.
+    con.execute("set enable_progress_bar = false").complete()
+    return con
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> None:
+    """Execute a statement and run it to its end."""
+    con.execute(sql, params).complete()
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> Any:
+    """The first column of the first row (None when there is no row)."""
+    row = con.execute(sql, params).fetchall()
+    return row[0][0] if row else None
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+    """Every row of a query."""
+    return con.execute(sql, params).fetchall()

@@ -1,0 +1,305 @@
+"""Read an extract into a DuckDB table of text columns, whatever its format and encoding.
+
+The result is a temporary table ``raw_rows`` with one VARCHAR column per source column
+and ``_line``, the line (CSV), row (Excel) or ordinal (other formats) of each record, so
+every error can name where it came from. Rows the engine cannot parse at all (garbage
+bytes, a wrong number of fields) come back as *rejects* with their line and reason: they
+are quarantined, never dropped. A file that cannot be read as a whole (wrong encoding,
+missing columns, an empty sheet) raises a `SourceSpecError` naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import one, rows, run
+from sitthi.errors import SourceSpecError
+from sitthi.ingest.spec import SourceSpec
+
+if TYPE_CHECKING:
+    import duckdb
+
+_CHUNK = 16 << 20
+# When most lines fail to decode, the file is in another encoding than the spec says:
+# refuse it whole rather than quarantine every row.
+_WRONG_ENCODING_SHARE = 0.5
+
+
+@dataclass
+class Reject:
+    line: int
+    reason: str
+    raw: str
+
+
+@dataclass
+class RawBatch:
+    columns: list[str]
+    rows_read: int  # records in the file: loaded into raw_rows plus rejects
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def needed_columns(spec: SourceSpec) -> list[str]:
+    """Every file column the spec reads (identity fields, facts, their dates, record id)."""
+    cols = [f.column for f in spec.fields.values()]
+    for fact in spec.facts:
+        cols += [c for c in (fact.column, fact.valid_from, fact.valid_to) if c]
+    if spec.record_id:
+        cols.append(spec.record_id)
+    return list(dict.fromkeys(cols))
+
+
+def read_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> RawBatch:
+    """Load ``path`` into the temporary table ``raw_rows`` as text; see the module doc."""
+    fmt = spec.read.format
+    if fmt != "sql" and not path.is_file():
+        raise SourceSpecError(f"{path}: no such file")
+    if fmt == "csv":
+        batch = _read_csv(con, spec, path)
+    elif fmt == "xlsx":
+        batch = _read_xlsx(con, spec, path)
+    elif fmt in ("parquet", "jsonl"):
+        batch = _read_columnar(con, path, fmt)
+    else:
+        batch = _read_sql(con, spec)
+    missing = [c for c in needed_columns(spec) if c not in batch.columns]
+    if missing:
+        raise SourceSpecError(
+            f"{path}: missing column(s) {', '.join(missing)} that spec {spec.source!r} reads; "
+            f"the file has: {', '.join(batch.columns)}"
+        )
+    return batch
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> RawBatch:
+    encoding = spec.read.encoding
+    head = path.read_bytes()[: 1 << 20]
+    if not head.strip():
+        raise SourceSpecError(f"{path}: the file is empty")
+    if encoding in ("cp874", "tis-620"):
+        _refuse_utf8_as_cp874(path, head)
+        with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
+            _transcode(path, Path(tmp.name), "cp874")
+        source = tmp.name
+    else:
+        source = str(path)
+    run(con, "drop table if exists raw_rows")
+    options = {
+        "header": spec.read.header,
+        "delim": spec.read.delimiter,
+        "quote": spec.read.quote,
+        "all_varchar": True,
+        "store_rejects": True,
+        "rejects_table": "raw_rejects",
+        "rejects_scan": "raw_reject_scans",
+        "auto_detect": True,
+        "null_padding": False,
+        "strict_mode": True,
+    }
+    args = ", ".join(f"{k} := ${k}" for k in options)
+    try:
+        run(
+            con,
+            f"create temp table raw_rows as select *, row_number() over () as _ordinal "
+            f"from read_csv($path, {args})",
+            {"path": source, **options},
+        )
+    except Exception as exc:  # duckdb raises its own error types for unreadable files
+        raise SourceSpecError(
+            f"{path}: cannot read as CSV ({encoding}): {_first_line(exc)}"
+        ) from exc
+    finally:
+        if source != str(path):
+            Path(source).unlink(missing_ok=True)
+    columns = [r[0] for r in rows(con, "describe raw_rows") if r[0] != "_ordinal"]
+    rejects = [
+        Reject(int(line), _reject_reason(kind), raw or "")
+        for line, kind, raw in rows(
+            con,
+            "select line, min(error_type), min(csv_line) from raw_rejects group by line order by line",
+        )
+    ]
+    loaded = one(con, "select count(*) from raw_rows")
+    total = loaded + len(rejects)
+    bad_bytes = sum(r.reason == "bad_encoding" for r in rejects)
+    if total and bad_bytes / total > _WRONG_ENCODING_SHARE:
+        raise SourceSpecError(
+            f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
+            "another encoding (Thai government files are often TIS-620/cp874); fix read.encoding"
+        )
+    # _line: the file line of each loaded record, counting the header and skipping the
+    # lines of rejected records (a quoted field spanning lines shifts this by its extra lines).
+    first = 2 if spec.read.header else 1
+    run(con, "create or replace temp table raw_reject_lines (line bigint)")
+    if rejects:
+        values = ", ".join(f"({r.line})" for r in rejects)
+        run(con, f"insert into raw_reject_lines values {values}")
+    run(
+        con,
+        f"""create or replace temp table raw_rows as
+        with gaps as (select line - {first} + 1 - row_number() over (order by line) as before
+                      from raw_reject_lines)
+        select r.* exclude (_ordinal),
+               r._ordinal + {first} - 1 + (select count(*) from gaps where gaps.before < r._ordinal)
+                 as _line
+        from raw_rows r""",
+    )
+    return RawBatch(columns, total, rejects)
+
+
+def _reject_reason(kind: str) -> str:
+    return {
+        "INVALID UNICODE": "bad_encoding",
+        "TOO MANY COLUMNS": "too_many_fields",
+        "MISSING COLUMNS": "too_few_fields",
+        "UNQUOTED VALUE": "bad_quoting",
+        "LINE SIZE OVER MAXIMUM": "line_too_long",
+    }.get(str(kind).upper(), "unreadable_row")
+
+
+def _refuse_utf8_as_cp874(path: Path, head: bytes) -> None:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    if any("\u0e00" <= ch <= "\u0e7f" for ch in text):
+        raise SourceSpecError(
+            f"{path}: the spec says cp874 (TIS-620) but the file is UTF-8 Thai text; "
+            "fix read.encoding"
+        )
+
+
+def _transcode(src: Path, dst: Path, encoding: str) -> None:
+    """Stream ``src`` from ``encoding`` to UTF-8. Undefined bytes become U+FFFD, and the
+    rows that hold them are quarantined as ``bad_encoding``."""
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(_CHUNK):
+            fout.write(chunk.decode(encoding, errors="replace").encode("utf-8"))
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> RawBatch:
+    import openpyxl
+    import pyarrow as pa
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip, XML and format errors from openpyxl
+        raise SourceSpecError(
+            f"{path}: not a readable Excel workbook ({_first_line(exc)})"
+        ) from exc
+    try:
+        if spec.read.sheet and spec.read.sheet not in book.sheetnames:
+            raise SourceSpecError(
+                f"{path}: no sheet {spec.read.sheet!r}; the workbook has: {', '.join(book.sheetnames)}"
+            )
+        sheet = book[spec.read.sheet] if spec.read.sheet else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or all(h is None for h in header):
+            raise SourceSpecError(f"{path}: sheet {sheet.title!r} is empty")
+        columns = [
+            str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)
+        ]
+        data: list[list[str | None]] = [[] for _ in columns]
+        lines: list[int] = []
+        for number, row in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in row):
+                continue  # Excel keeps formatted but empty rows: they are not records
+            lines.append(number)
+            for i in range(len(columns)):
+                data[i].append(_cell_text(row[i]) if i < len(row) else None)
+    finally:
+        book.close()
+    if not lines:
+        raise SourceSpecError(f"{path}: sheet {sheet.title!r} has a header but no data rows")
+    table = pa.table(
+        {
+            **{c: pa.array(v, pa.string()) for c, v in zip(columns, data, strict=True)},
+            "_line": pa.array(lines, pa.int64()),
+        }
+    )
+    con.register("raw_rows_arrow", table)
+    run(con, "create or replace temp table raw_rows as select * from raw_rows_arrow")
+    con.unregister("raw_rows_arrow")
+    return RawBatch(columns, len(lines))
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 13-digit IDs stored as numbers come back as floats
+    return str(value)
+
+
+def _read_columnar(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> RawBatch:
+    reader = (
+        "read_parquet($path)"
+        if fmt == "parquet"
+        else "read_json($path, format := 'newline_delimited')"
+    )
+    try:
+        run(con, f"create or replace temp table raw_typed as select * from {reader}")
+    except Exception as exc:
+        raise SourceSpecError(f"{path}: cannot read as {fmt}: {_first_line(exc)}") from exc
+    return _as_text(con, "raw_typed", path)
+
+
+def _read_sql(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> RawBatch:
+    import pyarrow as pa
+    import sqlalchemy as sa
+
+    where = spec.read.table or "query"
+    statement = (
+        sa.text(spec.read.query)
+        if spec.read.query
+        else sa.select(sa.text("*")).select_from(sa.table(spec.read.table or ""))
+    )
+    try:
+        engine = sa.create_engine(spec.read.url or "")
+        with engine.connect() as conn:
+            result = conn.execute(statement)
+            columns = list(result.keys())
+            rows = result.fetchall()
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceSpecError(
+            f"{spec.source} ({where}): cannot read from the database: {_first_line(exc)}"
+        ) from exc
+    table = pa.table(
+        {
+            c: pa.array([None if r[i] is None else _cell_text(r[i]) for r in rows], pa.string())
+            for i, c in enumerate(columns)
+        }
+    )
+    con.register("raw_sql_arrow", table)
+    run(con, "create or replace temp table raw_typed as select * from raw_sql_arrow")
+    con.unregister("raw_sql_arrow")
+    return _as_text(con, "raw_typed", Path(where))
+
+
+def _as_text(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> RawBatch:
+    columns = [r[0] for r in rows(con, f"describe {table}")]
+    if not columns:
+        raise SourceSpecError(f"{path}: no columns")
+    casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
+    run(
+        con,
+        f"create or replace temp table raw_rows as "
+        f"select {casts}, row_number() over () as _line from {table}",
+    )
+    n = one(con, "select count(*) from raw_rows")
+    if n == 0:
+        raise SourceSpecError(f"{path}: no data rows")
+    return RawBatch(columns, n)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
