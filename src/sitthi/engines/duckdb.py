@@ -35,17 +35,24 @@ def connect(
     return con
 
 
+def _used(sql: str, params: Params) -> Params:
+    # DuckDB refuses named parameters a statement does not use; callers may share a dict.
+    if isinstance(params, dict):
+        return {k: v for k, v in params.items() if f"${k}" in sql}
+    return params
+
+
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> None:
     """Execute a statement and run it to its end."""
-    con.execute(sql, params).complete()
+    con.execute(sql, _used(sql, params)).complete()
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> Any:
     """The first column of the first row (None when there is no row)."""
-    row = con.execute(sql, params).fetchall()
+    row = con.execute(sql, _used(sql, params)).fetchall()
     return row[0][0] if row else None
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
     """Every row of a query."""
-    return con.execute(sql, params).fetchall()
+    return con.execute(sql, _used(sql, params)).fetchall()

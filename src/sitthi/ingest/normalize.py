@@ -1,0 +1,456 @@
+"""Turn ``raw_rows`` into canonical identity columns, facts and quarantine reasons.
+
+Set-based: national IDs, pseudonyms, numbers and flags are computed in SQL; the Thai
+parsers of `sitthi.thai` run in Python once per *distinct* value (names, dates, areas and
+addresses repeat a lot) and are joined back. The result is the temporary table
+``staged`` (one row per raw row, with ``reasons`` that quarantine it and ``issues`` that
+do not) and ``staged_facts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import rows, run
+from sitthi.ingest.pseudonym import pseudonym_sql
+from sitthi.ingest.spec import FactSpec, SourceSpec
+from sitthi.ingest.sql_identity import national_id_sql
+from sitthi.thai.address import parse_address
+from sitthi.thai.areas import resolve_area
+from sitthi.thai.dates import parse_thai_date
+from sitthi.thai.house import parse_house_code
+from sitthi.thai.names import normalize_name, parse_full_name, sex_from_title, split_title
+from sitthi.thai.phone import parse_phone
+from sitthi.thai.phonetic import phonetic_key
+from sitthi.thai.sex import parse_sex
+from sitthi.thai.similarity import sim_key
+from sitthi.thai.text import normalize_thai_text
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def q(column: str) -> str:
+    """A quoted SQL identifier for a source column (names may be Thai, with spaces)."""
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _text(column: str) -> str:
+    """A raw column as trimmed text, NULL when empty (raw_rows is always aliased ``r``)."""
+    return f"nullif(trim(r.{q(column)}), '')"
+
+
+def map_distinct(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    keys: Sequence[str],
+    outputs: dict[str, str],
+    fn: Callable[..., tuple[Any, ...]],
+) -> None:
+    """Create temp table ``name`` mapping each distinct ``keys`` tuple of raw_rows to
+    ``fn(*values)``; ``outputs`` names the result columns and their DuckDB types."""
+    import pyarrow as pa
+
+    key_sql = ", ".join(f"{k} as k{i}" for i, k in enumerate(keys))
+    distinct = rows(con, f"select distinct {key_sql} from raw_rows r")
+    results = [fn(*values) for values in distinct]
+    columns: dict[str, Any] = {f"k{i}": [v[i] for v in distinct] for i in range(len(keys))}
+    for j, out in enumerate(outputs):
+        columns[out] = [r[j] for r in results]
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
+    con.register(f"{name}_arrow", table)
+    casts = ", ".join(
+        [f"k{i}" for i in range(len(keys))]
+        + [f"cast({out} as {typ}) as {out}" for out, typ in outputs.items()]
+    )
+    run(con, f"create or replace temp table {name} as select {casts} from {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
+def _join(table: str, alias: str, keys: Sequence[str]) -> str:
+    """Join a `map_distinct` table back on the raw values it was built from."""
+    on = " and ".join(f"{alias}.k{i} is not distinct from {k}" for i, k in enumerate(keys))
+    return f"left join {table} {alias} on {on}"
+
+
+# --- per-distinct-value parsers (each returns text so arrow can carry it) ---
+
+
+def _names_from_full(value: str | None) -> tuple[Any, ...]:
+    if value is None:
+        return (None, None, None, None)
+    p = parse_full_name(value)
+    return (p.title, p.first_name or None, p.last_name or None, p.sex_hint)
+
+
+def _names_from_parts(title: str | None, first: str | None, last: str | None) -> tuple[Any, ...]:
+    titles: tuple[str, ...] = ()
+    if title:
+        titles, rest = split_title(normalize_thai_text(title))
+        titles = titles or ((rest,) if rest else ())
+    glued, first_clean = split_title(normalize_thai_text(first)) if first else ((), "")
+    all_titles = titles + glued
+    canonical = all_titles[0] if all_titles else None
+    sex = next((s for t in all_titles if (s := sex_from_title(t))), None)
+    last_clean = normalize_thai_text(last) if last else ""
+    return (canonical, first_clean or None, last_clean or None, sex)
+
+
+def _name_keys(name: str | None) -> tuple[Any, ...]:
+    if not name:
+        return (None, None, None)
+    norm = normalize_name(name)
+    return (norm or None, sim_key(norm) or None, phonetic_key(norm) or None)
+
+
+def _birth(era: str | None) -> Callable[[str | None], tuple[Any, ...]]:
+    def parse(value: str | None) -> tuple[Any, ...]:
+        if value is None:
+            return (None, None, None, None)
+        p = parse_thai_date(value, era=era)  # type: ignore[arg-type]
+        if p.value is None:
+            return (None, None, None, p.reason)
+        return (p.value.date.isoformat(), p.value.precision, str(p.value.era_corrected), None)
+
+    return parse
+
+
+def _area(sub: str | None, dist: str | None, prov: str | None, addr: str | None) -> tuple[Any, ...]:
+    house_no = moo = None
+    if addr is not None:
+        a = parse_address(addr)
+        sub, dist, prov = sub or a.subdistrict, dist or a.district, prov or a.province
+        house_no, moo = a.house_no, a.moo
+    if not (sub or dist or prov):
+        return (None, None, None, house_no, moo, None)
+    m = resolve_area(subdistrict=sub, district=dist, province=prov)
+    return (m.province_code, m.district_code, m.subdistrict_code, house_no, moo, m.reason)
+
+
+def _pair(
+    fn: Callable[[object], tuple[str | None, str | None]],
+) -> Callable[[str | None], tuple[Any, ...]]:
+    def parse(value: str | None) -> tuple[Any, ...]:
+        if value is None:
+            return (None, None)
+        return fn(value)
+
+    return parse
+
+
+def _fact_date(value: str | None) -> tuple[Any, ...]:
+    if value is None:
+        return (None, None)
+    p = parse_thai_date(value)
+    return (p.value.date.isoformat() if p.value else None, p.reason)
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    *,
+    key: bytes,
+    extract_date: dt.date,
+    raw_columns: Sequence[str],
+) -> list[str]:
+    """Build ``staged`` and ``staged_facts`` from ``raw_rows``.
+
+    Returns the mapped fields and facts that the DSA does not allow (never stored).
+    """
+    allowed = spec.allowed
+    fields = {n: f for n, f in spec.fields.items() if n in allowed}
+    facts = [f for f in spec.facts if f.indicator in allowed]
+    dropped = [n for n in spec.fields if n not in allowed] + [
+        f.indicator for f in spec.facts if f.indicator not in allowed
+    ]
+    col = {n: _text(f.column) for n, f in fields.items()}
+    null = "cast(null as varchar)"
+
+    # Names: from one full-name field, or from title / first / last columns.
+    if "full_name" in col:
+        map_distinct(
+            con,
+            "m_name",
+            [col["full_name"]],
+            {
+                "title": "varchar",
+                "first_name": "varchar",
+                "last_name": "varchar",
+                "sex_hint": "varchar",
+            },
+            _names_from_full,
+        )
+        name_keys = [col["full_name"]]
+    else:
+        name_keys = [
+            col.get("title", null),
+            col.get("first_name", null),
+            col.get("last_name", null),
+        ]
+        map_distinct(
+            con,
+            "m_name",
+            name_keys,
+            {
+                "title": "varchar",
+                "first_name": "varchar",
+                "last_name": "varchar",
+                "sex_hint": "varchar",
+            },
+            _names_from_parts,
+        )
+    run(
+        con,
+        "create or replace temp table m_name_keys (k0 varchar, norm varchar, skey varchar, phon varchar)",
+    )
+    distinct_names = rows(
+        con, "select distinct first_name from m_name union select distinct last_name from m_name"
+    )
+    if distinct_names:
+        import pyarrow as pa
+
+        values = [r[0] for r in distinct_names if r[0] is not None]
+        out = [_name_keys(v) for v in values]
+        con.register(
+            "m_name_keys_arrow",
+            pa.table(
+                {
+                    "k0": pa.array(values, pa.string()),
+                    "norm": pa.array([o[0] for o in out], pa.string()),
+                    "skey": pa.array([o[1] for o in out], pa.string()),
+                    "phon": pa.array([o[2] for o in out], pa.string()),
+                }
+            ),
+        )
+        run(con, "insert into m_name_keys select * from m_name_keys_arrow")
+        con.unregister("m_name_keys_arrow")
+
+    era = fields["birth_date"].era if "birth_date" in fields else None
+    map_distinct(
+        con,
+        "m_birth",
+        [col.get("birth_date", null)],
+        {"birth_date": "date", "precision": "varchar", "corrected": "boolean", "reason": "varchar"},
+        _birth(era),
+    )
+    map_distinct(
+        con,
+        "m_sex",
+        [col.get("sex", null)],
+        {"sex": "varchar", "reason": "varchar"},
+        _pair(parse_sex),
+    )
+    area_keys = [col.get(k, null) for k in ("subdistrict", "district", "province", "address")]
+    map_distinct(
+        con,
+        "m_area",
+        area_keys,
+        {
+            "province_code": "varchar",
+            "district_code": "varchar",
+            "subdistrict_code": "varchar",
+            "house_no": "varchar",
+            "moo": "varchar",
+            "reason": "varchar",
+        },
+        _area,
+    )
+    map_distinct(
+        con,
+        "m_house",
+        [col.get("house_code", null)],
+        {"code": "varchar", "reason": "varchar"},
+        _pair(parse_house_code),
+    )
+    map_distinct(
+        con,
+        "m_phone",
+        [col.get("phone", null)],
+        {"phone": "varchar", "reason": "varchar"},
+        _pair(parse_phone),
+    )
+
+    nid = national_id_sql(col.get("national_id", null))
+    hmac_canonical, params = pseudonym_sql(
+        key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
+    )
+    record = _text(spec.record_id) if spec.record_id else "cast(_line as varchar)"
+    stored = [c for c in raw_columns if c in _stored_columns(spec)]
+    id_column = spec.fields["national_id"].column if "national_id" in fields else None
+    # The raw row is kept for lineage, but never with the raw ID: that lives only in the
+    # identity table; the raw row gets the pseudonym in its place.
+    raw_struct = (
+        ", ".join(f"{q(c)} := r.{q(c)}" for c in stored if c != id_column) or "_line := r._line"
+    )
+    raw_json = (
+        f"to_json(struct_insert(raw_struct, {q(id_column)} := pid_hash))"
+        if id_column in stored
+        else "to_json(raw_struct)"
+    )
+
+    required = {n for n, f in fields.items() if f.required}
+    if "full_name" in required:
+        required |= {"first_name"}
+    reasons = [
+        "case when record_id is null then 'record_id:empty' end",
+        "case when count(*) over (partition by record_id) > 1 and "
+        "row_number() over (partition by record_id order by _line) > 1 then 'record_id:duplicate' end",
+        "case when bad_bytes then 'bad_encoding' end",
+    ]
+    if "national_id" in required:
+        reasons.append(
+            "case when national_id_reason is not null then 'national_id:' || national_id_reason end"
+        )
+    for name in ("first_name", "last_name"):
+        if name in required:
+            reasons.append(f"case when {name} is null then '{name}:empty' end")
+    if "birth_date" in required:
+        reasons.append(
+            "case when birth_date is null then 'birth_date:' || coalesce(birth_reason, 'empty') end"
+        )
+    issues = [
+        "case when national_id_reason is not null and national_id_reason <> 'empty' "
+        "then 'national_id:' || national_id_reason end",
+        "case when birth_reason is not null then 'birth_date:' || birth_reason end",
+        "case when sex_reason is not null then 'sex:' || sex_reason end",
+        "case when area_reason is not null then 'area:' || area_reason end",
+        "case when house_reason is not null then 'house_code:' || house_reason end",
+        "case when phone_reason is not null then 'phone:' || phone_reason end",
+    ]
+    bad_bytes = " or ".join(f"contains(coalesce(r.{q(c)}, ''), '\ufffd')" for c in raw_columns)
+    run(
+        con,
+        f"""
+        create or replace temp table staged_base as
+        select r._line,
+               {record} as record_id,
+               {nid["canonical"]} as national_id,
+               {col.get("national_id", null)} as national_id_raw,
+               {nid["reason"]} as national_id_reason,
+               {nid["category"]} as national_id_category,
+               case when {col.get("national_id", null)} is not null then {hmac_canonical} end as pid_hash,
+               n.title, n.first_name, n.last_name,
+               fk.norm as first_name_norm, fk.skey as first_name_key, fk.phon as first_name_phonetic,
+               lk.norm as last_name_norm, lk.skey as last_name_key, lk.phon as last_name_phonetic,
+               coalesce(sx.sex, n.sex_hint) as sex, sx.reason as sex_reason,
+               b.birth_date, b.precision as birth_precision, coalesce(b.corrected, false) as birth_era_corrected,
+               b.reason as birth_reason,
+               h.code as house_code, h.reason as house_reason,
+               coalesce({col.get("house_no", null)}, a.house_no) as house_no,
+               coalesce({col.get("moo", null)}, a.moo) as moo,
+               a.subdistrict_code, a.district_code, a.province_code, a.reason as area_reason,
+               p.phone, p.reason as phone_reason,
+               {bad_bytes or "false"} as bad_bytes,
+               struct_pack({raw_struct}) as raw_struct
+        from raw_rows r
+        {_join("m_name", "n", name_keys)}
+        left join m_name_keys fk on fk.k0 = n.first_name
+        left join m_name_keys lk on lk.k0 = n.last_name
+        {_join("m_birth", "b", [col.get("birth_date", null)])}
+        {_join("m_sex", "sx", [col.get("sex", null)])}
+        {_join("m_area", "a", area_keys)}
+        {_join("m_house", "h", [col.get("house_code", null)])}
+        {_join("m_phone", "p", [col.get("phone", null)])}
+    """,
+        params,
+    )
+    run(
+        con,
+        f"""
+        create or replace temp table staged as
+        select * exclude (raw_struct),
+               list_filter([{", ".join(reasons)}], lambda x: x is not null) as reasons,
+               list_filter([{", ".join(issues)}], lambda x: x is not null) as issues,
+               {raw_json} as raw
+        from staged_base
+    """,
+    )
+    _stage_facts(con, facts, extract_date)
+    return dropped
+
+
+def _stored_columns(spec: SourceSpec) -> set[str]:
+    """Source columns kept in the raw row for lineage: only those the DSA allows."""
+    allowed = spec.allowed
+    cols = {f.column for n, f in spec.fields.items() if n in allowed}
+    for fact in spec.facts:
+        if fact.indicator in allowed:
+            cols |= {c for c in (fact.column, fact.valid_from, fact.valid_to) if c}
+    if spec.record_id:
+        cols.add(spec.record_id)
+    return cols
+
+
+def _value_sql(fact: FactSpec) -> tuple[str, str, str]:
+    """SQL for (text value, number value, reason) of one fact column."""
+    v = _text(fact.column)
+    if fact.type in ("number", "integer"):
+        cast = "double" if fact.type == "number" else "bigint"
+        number = f"try_cast(replace({v}, ',', '') as {cast})"
+        return (
+            v,
+            number,
+            f"case when {v} is not null and {number} is null then 'bad_{fact.type}' end",
+        )
+    if fact.type == "boolean":
+        trues = ", ".join("'" + t.replace("'", "''") + "'" for t in fact.true_values)
+        return (
+            f"case when {v} is null then null when {v} in ({trues}) then 'true' else 'false' end",
+            "null",
+            "null",
+        )
+    return f"nfc_normalize({v})", "null", "null"
+
+
+def _stage_facts(
+    con: duckdb.DuckDBPyConnection, facts: list[FactSpec], extract_date: dt.date
+) -> None:
+    run(
+        con,
+        """create or replace temp table staged_facts (
+        _line bigint, dimension varchar, indicator varchar, value varchar, value_number double,
+        value_date date, unit varchar, valid_from date, valid_to date, reason varchar)""",
+    )
+    for i, fact in enumerate(facts):
+        joins, date_sql = [], {}
+        for j, column in enumerate(
+            dict.fromkeys(
+                c
+                for c in (
+                    fact.column if fact.type == "date" else None,
+                    fact.valid_from,
+                    fact.valid_to,
+                )
+                if c
+            )
+        ):
+            table = f"m_fd_{i}_{j}"
+            map_distinct(
+                con, table, [_text(column)], {"d": "date", "reason": "varchar"}, _fact_date
+            )
+            joins.append(_join(table, f"d{j}", [_text(column)]))
+            date_sql[column] = f"d{j}.d"
+        value, number, reason = _value_sql(fact)
+        value_date = date_sql[fact.column] if fact.type == "date" else "null"
+        if fact.type == "date":
+            reason = f"case when {_text(fact.column)} is not null and {value_date} is null then 'bad_date' end"
+        valid_from = (
+            date_sql[fact.valid_from] if fact.valid_from else f"date '{extract_date.isoformat()}'"
+        )
+        valid_to = date_sql[fact.valid_to] if fact.valid_to else "null"
+        run(
+            con,
+            f"""
+            insert into staged_facts
+            select r._line, '{fact.dimension}', '{fact.indicator}', {value}, {number}, {value_date},
+                   {_sql_str(fact.unit)}, {valid_from}, {valid_to}, {reason}
+            from raw_rows r {" ".join(joins)}
+            where {_text(fact.column)} is not null
+        """,
+        )
+
+
+def _sql_str(value: str | None) -> str:
+    return "null" if value is None else "'" + value.replace("'", "''") + "'"

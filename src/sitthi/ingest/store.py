@@ -1,0 +1,102 @@
+"""The analytics store's tables for ingested data (DuckDB file by default).
+
+The raw national ID lives only in ``identities``; every other table carries ``pid_hash``,
+the keyed pseudonym (with the key version recorded in ``batches``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import run
+
+if TYPE_CHECKING:
+    import duckdb
+
+SCHEMA = """
+create table if not exists batches (
+    batch_id varchar primary key,
+    source varchar not null,
+    spec_version integer not null,
+    dsa_id varchar not null,
+    dsa_version integer not null,
+    file_name varchar not null,
+    file_sha256 varchar not null,
+    extract_date date not null,
+    key_version integer not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    seconds double not null,
+    report json not null
+);
+create table if not exists identities (
+    pid_hash varchar not null,
+    national_id varchar not null,
+    key_version integer not null
+);
+create table if not exists source_records (
+    source varchar not null,
+    record_id varchar not null,
+    batch_id varchar not null,
+    line bigint not null,
+    pid_hash varchar,
+    national_id_valid boolean not null,
+    national_id_reason varchar,
+    national_id_category varchar,
+    title varchar,
+    first_name varchar,
+    last_name varchar,
+    first_name_norm varchar,
+    first_name_key varchar,
+    first_name_phonetic varchar,
+    last_name_norm varchar,
+    last_name_key varchar,
+    last_name_phonetic varchar,
+    sex varchar,
+    birth_date date,
+    birth_precision varchar,
+    birth_era_corrected boolean not null,
+    house_code varchar,
+    house_no varchar,
+    moo varchar,
+    subdistrict_code varchar,
+    district_code varchar,
+    province_code varchar,
+    phone varchar,
+    issues varchar[] not null,
+    raw json not null,
+    row_hash varchar not null
+);
+create table if not exists facts (
+    source varchar not null,
+    record_id varchar not null,
+    batch_id varchar not null,
+    pid_hash varchar,
+    dimension varchar not null,
+    indicator varchar not null,
+    value varchar,
+    value_number double,
+    value_date date,
+    unit varchar,
+    valid_from date,
+    valid_to date
+);
+create table if not exists quarantine (
+    source varchar not null,
+    batch_id varchar not null,
+    line bigint not null,
+    record_id varchar,
+    reasons varchar[] not null,
+    raw json not null
+);
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ingest tables if the store is new."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            run(con, statement)
