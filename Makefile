@@ -1,7 +1,8 @@
 # One task runner: CI calls these targets (see .ci/run).
 PYTHON ?= python3
 UV_VERSION := 0.13.9
-UV := $(PYTHON) -m uv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 export UV_PYTHON_DOWNLOADS := never
@@ -16,9 +17,15 @@ DEMO_DIR ?= demo-data
 
 env: $(STAMP)
 
+# uv lives in its own small venv, so a system Python that refuses pip installs
+# (PEP 668, "externally managed") is never touched.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS) || (apt-get update -qq && apt-get install -y -qq python3-venv \
+		&& $(PYTHON) -m venv $(TOOLS))
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
 # The environment is created on first use and refreshed when the lock file changes.
-$(STAMP): pyproject.toml uv.lock
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+$(STAMP): pyproject.toml uv.lock $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
@@ -47,4 +54,4 @@ bench: env
 	$(VENV)/bin/python benchmarks/bench_synth.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

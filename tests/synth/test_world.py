@@ -46,8 +46,9 @@ def persons(world: Path) -> pd.DataFrame:
 
 def digest(directory: Path) -> dict[str, str]:
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted((directory / "extracts").iterdir())
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -55,11 +56,22 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path: Pat
     generate_world(tmp_path / "a", persons=800, seed=3)
     generate_world(tmp_path / "b", persons=800, seed=3)
     generate_world(tmp_path / "c", persons=800, seed=4)
-    assert digest(tmp_path / "a") == digest(tmp_path / "b")
-    assert (
-        digest(tmp_path / "a")["dopa_civil_registry.csv"]
-        != digest(tmp_path / "c")["dopa_civil_registry.csv"]
-    )
+    a, b, c = (digest(tmp_path / x) for x in "abc")
+    assert "manifest.json" in a
+    assert "truth/persons.parquet" in a
+    assert a == b  # every file: extracts, truth and manifest
+    assert a["extracts/dopa_civil_registry.csv"] != c["extracts/dopa_civil_registry.csv"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10])
+@pytest.mark.parametrize("seed", range(0, 60, 7))
+def test_tiny_worlds_build(size: int, seed: int) -> None:
+    from sitthi.synth.world import build_world
+
+    world, _ = build_world(size, seed)
+    assert len(world.persons) == size
+    heads = world.persons[world.persons["role"] == "head"]
+    assert (heads["age"] >= 20).all()
 
 
 def test_every_extract_row_has_exactly_one_truth_row(world: Path) -> None:
@@ -113,6 +125,16 @@ def test_population_looks_like_thailand(world: Path) -> None:
     cdd = read_extract(world, "cdd")
     assert not (cdd["changwat"] == "กรุงเทพมหานคร").any()  # the BMN survey skips Bangkok
     assert hh["house_code"].str.fullmatch(r"\d{11}").all()
+    assert hh["house_code"].is_unique
+    bangkok = hh[hh["province_code"] == "10"]
+    assert bangkok[[f"ind_{i:02d}" for i in range(1, 18)]].isna().all().all()
+    born = pd.DatetimeIndex(p["birth_date"])
+    had_birthday = (born.month < 10) | ((born.month == 10) & (born.day <= 1))
+    assert (p["age"] == 2026 - born.year - (~had_birthday).astype(int)).all()
+    dead = p[p["death_date"].notna()]
+    assert (dead["death_date"] >= dead["birth_date"]).all()
+    twins = p[p["twin"]]
+    assert not ((twins["age"] < 15) & twins["title"].isin(["นาย", "นาง", "นางสาว"])).any()
 
 
 def test_dopa_is_complete_and_clean(world: Path) -> None:
@@ -184,12 +206,24 @@ def test_glued_titles_and_title_variants_are_in_the_names(world: Path) -> None:
     glued = t["planted"].str.contains("title_glued").to_numpy()
     assert glued.any()
     names = dep["ชื่อ-นามสกุล"][glued]
-    assert not names.str.split(" ").str[0].isin(["นาย", "นาง", "นางสาว"]).all()
+    assert not names.str.split(" ").str[0].isin(["นาย", "นาง", "นางสาว"]).any()
     # The name parser gets the true first name back from most glued names.
     clean = ~t["planted"].str.contains("spelling|keyboard|duplicate").to_numpy()
     parsed = [parse_full_name(x).first_name for x in dep["ชื่อ-นามสกุล"][glued & clean]]
     expected = p["first_name"].to_numpy()[glued & clean]
     assert sum(a == b for a, b in zip(parsed, expected, strict=True)) >= 0.95 * len(parsed)
+
+
+def test_every_planted_title_variant_changed_the_title(world: Path) -> None:
+    t = truth(world).set_index("record_id")
+    mof = read_extract(world, "mof").set_index("application_id")
+    rows = t[t["source"] == "mof"]
+    true_title = persons(world).set_index("person_id").loc[rows["person_id"], "title"].to_numpy()
+    written = mof.loc[rows.index, "title_name"].to_numpy()
+    variant = rows["planted"].str.contains("title_variant").to_numpy()
+    assert variant.any()
+    assert (written[variant] != true_title[variant]).all()
+    assert (written[~variant] == true_title[~variant]).all()
 
 
 def test_planted_welfare_errors_are_true_of_the_payments(world: Path) -> None:
@@ -209,12 +243,32 @@ def test_planted_welfare_errors_are_true_of_the_payments(world: Path) -> None:
         if e["error_type"] == "eligible_not_receiving":
             assert mine.empty
         elif e["error_type"] == "paid_twice":
+            assert not mine.empty
             assert (mine.groupby("month")["subdistrict_code"].nunique() == 2).all()
+            assert mine["subdistrict_code"].nunique() == 2
         elif e["error_type"] == "paid_after_death":
             assert (pd.to_datetime(mine["month"]) > person["death_date"]).any()
         elif e["detail"] == "under 60":
             assert person["age"] < 60
             assert not mine.empty
+    # No payment to someone under 60 that month goes unrecorded.
+    from sitthi.synth.population import age_on
+
+    oa = pay[pay["programme"] == "old_age_allowance"].merge(
+        p[["birth_date"]], left_on="person_id", right_index=True
+    )
+    young = [
+        pid
+        for pid, b, m in zip(oa["person_id"], oa["birth_date"], oa["month"], strict=True)
+        if age_on(pd.DatetimeIndex([b]).to_numpy().astype("datetime64[D]"), m)[0] < 60
+    ]
+    recorded = set(errors[errors["error_type"] == "receiving_not_eligible"]["person_id"])
+    assert set(young) <= recorded
+    dis = pay[pay["programme"] == "disability_allowance"].merge(
+        p[["birth_date", "id_category"]], left_on="person_id", right_index=True
+    )
+    assert set(dis["amount"]) <= {800, 1000}
+    assert not dis["id_category"].isin([6, 7, 0]).any()
     oa = pay[pay["programme"] == "old_age_allowance"]
     assert set(oa["amount"]) <= {600, 700, 800, 1000}
 
@@ -237,9 +291,13 @@ def test_bad_sizes_are_refused(tmp_path: Path) -> None:
         generate_world(tmp_path, persons=0)
 
 
-def test_as_of_moves_ages(tmp_path: Path) -> None:
+def test_as_of_sets_the_day_the_extracts_describe(tmp_path: Path) -> None:
     a = generate_world(tmp_path / "a", persons=300, seed=1, as_of=dt.date(2026, 10, 1))
-    assert a.as_of == "2026-10-01"
-    p = persons(tmp_path / "a")
-    born = pd.DatetimeIndex(p["birth_date"])
-    assert (born <= pd.Timestamp("2026-10-01")).all()
+    b = generate_world(tmp_path / "b", persons=300, seed=1, as_of=dt.date(2030, 10, 1))
+    assert (a.as_of, b.as_of) == ("2026-10-01", "2030-10-01")
+    born_a = pd.DatetimeIndex(persons(tmp_path / "a")["birth_date"])
+    born_b = pd.DatetimeIndex(persons(tmp_path / "b")["birth_date"])
+    # Same people, same ages, born four years later; payments in the months before as-of.
+    assert ((born_b.year - born_a.year) >= 3).all()
+    pay = pd.read_parquet(tmp_path / "b" / "truth" / "payments.parquet")
+    assert {str(m)[:7] for m in pay["month"]} == {"2030-07", "2030-08", "2030-09"}

@@ -202,7 +202,7 @@ def test_parse_full_name(raw: str, expected: ParsedName) -> None:
 @pytest.mark.parametrize(
     ("raw", "title"),
     [
-        ("ว่าที่ ร.ต. นาย สมชาย", "นาย"),  # the civil title wins over a rank
+        ("ว่าที่ ร.ต. นาย สมชาย ใจดี", "นาย"),  # the civil title wins over a rank
         ("ดร. สมชาย", "ดอกเตอร์"),
         ("สมชาย", None),
     ],
@@ -290,3 +290,17 @@ def test_parse_full_name_never_raises(raw: str) -> None:
 def test_a_stray_dot_after_a_full_title_is_still_a_title(text: str) -> None:
     parsed = parse_full_name(text)
     assert (parsed.titles, parsed.first_name, parsed.last_name) == (("นาย",), "สมชาย", "ใจดี")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("นาย นพ ฐิติทรงภพ", "นพ", "ฐิติทรงภพ"),
+        ("นาย นาย ไชยนาท", "นาย", "ไชยนาท"),
+        ("นายสมชาย", "สมชาย", ""),
+        ("ร.ต.อ. สมชาย", "สมชาย", ""),
+    ],
+)
+def test_a_given_name_that_is_a_title_word_is_given_back(text: str, first: str, last: str) -> None:
+    parsed = parse_full_name(text)
+    assert (parsed.first_name, parsed.last_name) == (first, last)

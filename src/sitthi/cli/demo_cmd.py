@@ -21,8 +21,8 @@ def demo(
     """
     from sitthi.cli.progress import steps
     from sitthi.cli.render import print_world_summary
-    from sitthi.synth.world import generate_world
+    from sitthi.synth.world import STEPS, generate_world
 
-    with steps("synthetic world", total=14) as step:
+    with steps("synthetic world", total=STEPS) as step:
         summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
     print_world_summary(summary)

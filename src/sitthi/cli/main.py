@@ -17,16 +17,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_state = {"debug": False}
-
-
 @app.callback()
 def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
     ] = False,
 ) -> None:
-    _state["debug"] = debug
+    """Options for every command (``--debug`` is read by `run`, before parsing)."""
 
 
 def _register() -> None:

@@ -41,10 +41,10 @@ def synth(
     from sitthi.cli.progress import steps
     from sitthi.cli.render import print_world_summary
     from sitthi.synth.noise import load_noise_model
-    from sitthi.synth.world import DEFAULT_AS_OF, generate_world
+    from sitthi.synth.world import DEFAULT_AS_OF, STEPS, generate_world
 
     model = load_noise_model(noise) if noise else None
-    with steps("synth", total=14) as step:
+    with steps("synth", total=STEPS) as step:
         summary = generate_world(
             out,
             persons=persons,

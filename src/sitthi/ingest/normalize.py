@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import rows, run
 from sitthi.ingest.pseudonym import pseudonym_sql
 from sitthi.ingest.spec import FactSpec, SourceSpec
-from sitthi.ingest.sql_identity import national_id_sql
+from sitthi.ingest.sql_identity import digits_sql, national_id_sql
 from sitthi.thai.address import parse_address
 from sitthi.thai.areas import resolve_area
 from sitthi.thai.dates import parse_thai_date
@@ -78,24 +79,64 @@ def _join(table: str, alias: str, keys: Sequence[str]) -> str:
 # --- per-distinct-value parsers (each returns text so arrow can carry it) ---
 
 
+@lru_cache(maxsize=1 << 18)
+def _word(token: str) -> tuple[tuple[str, ...], str, str]:
+    """One whitespace-separated word: (titles at its start, the rest, the whole normalised)."""
+    clean = normalize_thai_text(token)
+    titles, rest = split_title(clean)
+    return titles, rest, clean
+
+
+_TRICKY = frozenset({"หญิง", "ว่าที่"})  # words whose meaning depends on the word before
+
+
 def _names_from_full(value: str | None) -> tuple[Any, ...]:
+    """Title, first and last name from one full-name cell.
+
+    Full names are nearly all distinct, so this runs once per row: the common shape
+    ("[title] first surname…", title glued or not) is read word by word from a cache of
+    words (which repeat); anything else goes to the full `parse_full_name`.
+    """
     if value is None:
         return (None, None, None, None)
+    words = value.split()
+    if len(words) >= 2 and not _TRICKY.intersection(words):
+        titles, rest, _ = _word(words[0])
+        start = 1
+        if not rest and len(words) >= 3 and titles:  # "นาย สมชาย ใจดี"
+            second_titles, rest, _ = _word(words[1])
+            start = 2 if rest and not second_titles else 0
+        if rest and start and (start == 1 or not _word(words[1])[0]):
+            last = " ".join(_word(w)[2] for w in words[start:])
+            title = titles[0] if titles else None
+            return (title, rest, last or None, sex_from_title(title) if title else None)
     p = parse_full_name(value)
     return (p.title, p.first_name or None, p.last_name or None, p.sex_hint)
 
 
-def _names_from_parts(title: str | None, first: str | None, last: str | None) -> tuple[Any, ...]:
-    titles: tuple[str, ...] = ()
-    if title:
-        titles, rest = split_title(normalize_thai_text(title))
-        titles = titles or ((rest,) if rest else ())
-    glued, first_clean = split_title(normalize_thai_text(first)) if first else ((), "")
-    all_titles = titles + glued
-    canonical = all_titles[0] if all_titles else None
-    sex = next((s for t in all_titles if (s := sex_from_title(t))), None)
-    last_clean = normalize_thai_text(last) if last else ""
-    return (canonical, first_clean or None, last_clean or None, sex)
+def _title(value: str | None) -> tuple[Any, ...]:
+    if value is None:
+        return (None, None)
+    titles, rest = split_title(normalize_thai_text(value))
+    title = titles[0] if titles else (rest or None)  # an unknown title is kept as written
+    return (title, sex_from_title(title) if title else None)
+
+
+def _first_name(value: str | None) -> tuple[Any, ...]:
+    """A first-name cell: a glued title is split off (นางสาวสมศรี), unless nothing is left
+    (นพ and นาย are given names as well as titles)."""
+    if value is None:
+        return (None, None, None)
+    clean = normalize_thai_text(value)
+    titles, rest = split_title(clean)
+    if not rest:
+        return (None, clean or None, None)
+    title = titles[0] if titles else None
+    return (title, rest, sex_from_title(title) if title else None)
+
+
+def _last_name(value: str | None) -> tuple[Any, ...]:
+    return (normalize_thai_text(value) or None,) if value is not None else (None,)
 
 
 def _name_keys(name: str | None) -> tuple[Any, ...]:
@@ -168,50 +209,61 @@ def stage(
     col = {n: _text(f.column) for n, f in fields.items()}
     null = "cast(null as varchar)"
 
-    # Names: from one full-name field, or from title / first / last columns.
+    # Names: from one full-name field, or from title / first / last columns (each mapped
+    # on its own: the three together are nearly unique, each alone repeats a lot).
+    name_types = {"title": "varchar", "first_name": "varchar", "last_name": "varchar"}
     if "full_name" in col:
         map_distinct(
             con,
             "m_name",
             [col["full_name"]],
-            {
-                "title": "varchar",
-                "first_name": "varchar",
-                "last_name": "varchar",
-                "sex_hint": "varchar",
-            },
+            {**name_types, "sex_hint": "varchar"},
             _names_from_full,
         )
-        name_keys = [col["full_name"]]
+        name_join = _join("m_name", "n", [col["full_name"]])
+        names_sql = "n.title, n.first_name, n.last_name, n.sex_hint"
     else:
-        name_keys = [
-            col.get("title", null),
-            col.get("first_name", null),
-            col.get("last_name", null),
-        ]
+        map_distinct(
+            con, "m_title", [col.get("title", null)], {"title": "varchar", "sex": "varchar"}, _title
+        )
         map_distinct(
             con,
-            "m_name",
-            name_keys,
-            {
-                "title": "varchar",
-                "first_name": "varchar",
-                "last_name": "varchar",
-                "sex_hint": "varchar",
-            },
-            _names_from_parts,
+            "m_first",
+            [col.get("first_name", null)],
+            {"title": "varchar", "first_name": "varchar", "sex": "varchar"},
+            _first_name,
+        )
+        map_distinct(
+            con, "m_last", [col.get("last_name", null)], {"last_name": "varchar"}, _last_name
+        )
+        name_join = " ".join(
+            [
+                _join("m_title", "nt", [col.get("title", null)]),
+                _join("m_first", "nf", [col.get("first_name", null)]),
+                _join("m_last", "nl", [col.get("last_name", null)]),
+            ]
+        )
+        names_sql = (
+            "coalesce(nt.title, nf.title) as title, nf.first_name, nl.last_name, "
+            "coalesce(nt.sex, nf.sex) as sex_hint"
         )
     run(
         con,
-        "create or replace temp table m_name_keys (k0 varchar, norm varchar, skey varchar, phon varchar)",
+        f"""create or replace temp table staged_names as
+                 select r._line, {names_sql} from raw_rows r {name_join}""",
+    )
+    run(
+        con,
+        "create or replace temp table m_name_keys "
+        "(k0 varchar, norm varchar, skey varchar, phon varchar)",
     )
     distinct_names = rows(
-        con, "select distinct first_name from m_name union select distinct last_name from m_name"
+        con, "select first_name from staged_names union select last_name from staged_names"
     )
-    if distinct_names:
+    values = [r[0] for r in distinct_names if r[0] is not None]
+    if values:
         import pyarrow as pa
 
-        values = [r[0] for r in distinct_names if r[0] is not None]
         out = [_name_keys(v) for v in values]
         con.register(
             "m_name_keys_arrow",
@@ -272,7 +324,7 @@ def stage(
         _pair(parse_phone),
     )
 
-    nid = national_id_sql(col.get("national_id", null))
+    nid = national_id_sql(col.get("national_id", null), digits="r._nid_digits")
     hmac_canonical, params = pseudonym_sql(
         key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
     )
@@ -285,9 +337,9 @@ def stage(
         ", ".join(f"{q(c)} := r.{q(c)}" for c in stored if c != id_column) or "_line := r._line"
     )
     raw_json = (
-        f"to_json(struct_insert(raw_struct, {q(id_column)} := pid_hash))"
+        f"to_json(struct_insert(raw_struct, {q(id_column)} := pid_hash))::varchar"
         if id_column in stored
-        else "to_json(raw_struct)"
+        else "to_json(raw_struct)::varchar"
     )
 
     required = {n for n, f in fields.items() if f.required}
@@ -295,8 +347,8 @@ def stage(
         required |= {"first_name"}
     reasons = [
         "case when record_id is null then 'record_id:empty' end",
-        "case when count(*) over (partition by record_id) > 1 and "
-        "row_number() over (partition by record_id order by _line) > 1 then 'record_id:duplicate' end",
+        "case when row_number() over (partition by record_id order by _line) > 1 "
+        "then 'record_id:duplicate' end",
         "case when bad_bytes then 'bad_encoding' end",
     ]
     if "national_id" in required:
@@ -344,8 +396,9 @@ def stage(
                p.phone, p.reason as phone_reason,
                {bad_bytes or "false"} as bad_bytes,
                struct_pack({raw_struct}) as raw_struct
-        from raw_rows r
-        {_join("m_name", "n", name_keys)}
+        from (select *, {digits_sql(col.get("national_id", null))} as _nid_digits
+              from raw_rows r) r
+        join staged_names n using (_line)
         left join m_name_keys fk on fk.k0 = n.first_name
         left join m_name_keys lk on lk.k0 = n.last_name
         {_join("m_birth", "b", [col.get("birth_date", null)])}

@@ -191,7 +191,7 @@ def _write(
                first_name_norm, first_name_key, first_name_phonetic,
                last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
                birth_precision, birth_era_corrected, house_code, house_no, moo,
-               subdistrict_code, district_code, province_code, phone, issues, raw, md5(raw::varchar)
+               subdistrict_code, district_code, province_code, phone, issues, raw, md5(raw)
         from staged where len(reasons) = 0
     """,
         p,
@@ -231,7 +231,7 @@ def _write(
         run(
             con,
             """insert into quarantine
-                    select $source, $batch, line, null, [reason], raw::json from rejects_arrow""",
+                    select $source, $batch, line, null, [reason], raw from rejects_arrow""",
             {"source": spec.source, "batch": batch_id},
         )
         con.unregister("rejects_arrow")

@@ -19,14 +19,16 @@ def digits_sql(expression: str) -> str:
     return f"regexp_replace({translated}, '[\\s\\-./_]+', '', 'g')"
 
 
-def national_id_sql(expression: str) -> dict[str, str]:
+def national_id_sql(expression: str, digits: str | None = None) -> dict[str, str]:
     """SQL for the canonical ID (13 digits or NULL), its reason code and its validity.
 
     Returns expressions over ``expression`` for ``canonical``, ``reason`` (NULL when
     valid; ``empty``, ``bad_characters``, ``wrong_length``, ``bad_category``,
     ``bad_checksum`` as in `parse_national_id`) and ``category`` (the first digit).
+    ``digits`` names a column already holding ``digits_sql(expression)``: the checksum
+    reads it 13 times, and engines do not always compute a repeated expression once.
     """
-    d = digits_sql(expression)
+    d = digits or digits_sql(expression)
     weighted = " + ".join(f"(ascii(substr({d}, {i}, 1)) - 48) * {14 - i}" for i in range(1, 13))
     check = f"((11 - ({weighted}) % 11) % 10)"
     is13 = f"regexp_full_match({d}, '[0-9]{{13}}')"

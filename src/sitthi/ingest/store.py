@@ -30,7 +30,7 @@ create table if not exists batches (
     started_at timestamp not null,
     finished_at timestamp not null,
     seconds double not null,
-    report json not null
+    report varchar not null
 );
 create table if not exists identities (
     pid_hash varchar not null,
@@ -67,7 +67,7 @@ create table if not exists source_records (
     province_code varchar,
     phone varchar,
     issues varchar[] not null,
-    raw json not null,
+    raw varchar not null,  -- the source row as JSON text (allowed columns, ID pseudonymised)
     row_hash varchar not null
 );
 create table if not exists facts (
@@ -90,7 +90,7 @@ create table if not exists quarantine (
     line bigint not null,
     record_id varchar,
     reasons varchar[] not null,
-    raw json not null
+    raw varchar not null
 );
 """
 

@@ -25,7 +25,7 @@ from sitthi.synth.formats import (
     thai_digit_values,
 )
 from sitthi.synth.household import BMN_INDICATORS
-from sitthi.synth.noise import AgencyNoise
+from sitthi.synth.noise import AgencyNoise, CoverageRates
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class World:
     payments: pd.DataFrame
     welfare_errors: pd.DataFrame  # planted welfare errors (ground truth)
     as_of: dt.date
+    coverage: CoverageRates
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,9 @@ def mof(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
 def nhso(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     everyone = world.persons
     # NHSO learns of deaths late: a fifth of the dead are still on its list.
-    keep = everyone["death_date"].isna() | (rng.random(len(everyone)) < 0.2)
+    keep = everyone["death_date"].isna() | (
+        rng.random(len(everyone)) < world.coverage.nhso_dead_still_listed
+    )
     p = _noisy(world, everyone[keep], noise, rng)
     keys = _keys("N", len(p), rng, 9)
     frame = pd.DataFrame(
@@ -334,11 +337,19 @@ def moe(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     ]
     p = _noisy(world, students, noise, rng)
     keys = _keys("E", len(p), rng)
-    # Schools give migrant children without an ID a "G" code instead.
+    # Schools give migrant children without an ID a "G" code instead: no national ID.
+    g_code = (
+        p["id_category"].isin([6, 7, 0]).to_numpy()
+        & (rng.random(len(p)) < world.coverage.moe_migrants_with_g_code)
+        & (p["national_id"] != "").to_numpy()
+    )
     ids = np.where(
-        p["id_category"].isin([6, 7, 0]) & (rng.random(len(p)) < 0.5),
-        "G" + pd.Series(rng.integers(10**11, 10**12, len(p))).astype(str),
-        p["national_id"],
+        g_code, "G" + pd.Series(rng.integers(10**11, 10**12, len(p))).astype(str), p["national_id"]
+    )
+    p["planted"] = np.where(
+        g_code,
+        (p["planted"] + ";missing_id").str.lstrip(";").str.replace("id_typo;", ""),
+        p["planted"],
     )
     frame = pd.DataFrame(
         {
@@ -369,7 +380,10 @@ def moe(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
 
 def cdd(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     hh = world.households
-    surveyed = hh[(hh["province_code"] != "10") & (rng.random(len(hh)) < 0.85)]["household_id"]
+    surveyed = hh[
+        (hh["province_code"] != "10")
+        & (rng.random(len(hh)) < world.coverage.cdd_households_surveyed)
+    ]["household_id"]
     members = world.persons[
         world.persons["household_id"].isin(surveyed) & world.persons["death_date"].isna()
     ]

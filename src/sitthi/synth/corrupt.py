@@ -63,7 +63,7 @@ def plant(df: pd.DataFrame, noise: AgencyNoise, rng: np.random.Generator) -> pd.
     typo = _pick(rng, n, noise.id_typo) & (ids != "")
     ids[typo] = [_id_typo(x, rng) for x in ids[typo]]
     mark(typo, "id_typo")
-    missing = _pick(rng, n, noise.missing_id)
+    missing = _pick(rng, n, noise.missing_id) & ~typo
     ids[missing] = ""
     mark(missing, "missing_id")
     out["national_id"] = ids
@@ -74,20 +74,27 @@ def plant(df: pd.DataFrame, noise: AgencyNoise, rng: np.random.Generator) -> pd.
     mark(maiden, "maiden_name")
 
     for column in ("first_name", "last_name"):
+        # Record an error only where the name really changed (some names have no letter
+        # with a homophone, or no consonant with a neighbouring key).
         values = out[column].to_numpy(dtype=object).copy()
         spell = _pick(rng, n, noise.spelling_variant / 2)
-        values[spell] = [names.spelling_variant(v, rng) for v in values[spell]]
+        before = values[spell]
+        values[spell] = [names.spelling_variant(v, rng) for v in before]
+        spell[spell] = values[spell] != before
         mark(spell, f"spelling_{column}")
         key = _pick(rng, n, noise.keyboard_typo / 2)
-        values[key] = [names.keyboard_typo(v, rng) for v in values[key]]
+        before = values[key]
+        values[key] = [names.keyboard_typo(v, rng) for v in before]
+        key[key] = values[key] != before
         mark(key, f"keyboard_{column}")
         out[column] = values
 
+    # Only titles that have another written form can be written another way.
     titles = out["title"].to_numpy(dtype=object).copy()
-    variant = _pick(rng, n, noise.title_variant)
+    has_variant = np.asarray([len(TITLE_VARIANTS.get(t, ())) > 1 for t in titles], dtype=bool)
+    variant = _pick(rng, n, noise.title_variant) & has_variant
     titles[variant] = [
-        TITLE_VARIANTS.get(t, (t,))[int(rng.integers(len(TITLE_VARIANTS.get(t, (t,)))))]
-        for t in titles[variant]
+        (forms := TITLE_VARIANTS[t][1:])[int(rng.integers(len(forms)))] for t in titles[variant]
     ]
     mark(variant, "title_variant")
     out["title"] = titles
@@ -113,13 +120,15 @@ def plant(df: pd.DataFrame, noise: AgencyNoise, rng: np.random.Generator) -> pd.
 
 
 def duplicates(df: pd.DataFrame, rate: float, rng: np.random.Generator) -> pd.DataFrame:
-    """Rows entered a second time, re-typed: a fresh spelling or title change, new key."""
+    """Rows entered a second time and re-typed (half with a first-name spelling change)."""
     picked = df[_pick(rng, len(df), rate)].copy()
     if picked.empty:
         return picked
-    first = picked["first_name"].to_numpy(dtype=object)
+    first = picked["first_name"].to_numpy(dtype=object).copy()
     change = rng.random(len(picked)) < 0.5
     first[change] = [names.spelling_variant(v, rng) for v in first[change]]
+    changed = first != picked["first_name"].to_numpy(dtype=object)
     picked["first_name"] = first
-    picked["planted"] = (picked["planted"] + ";duplicate").str.lstrip(";")
+    codes = np.where(changed, ";duplicate;spelling_first_name", ";duplicate")
+    picked["planted"] = (picked["planted"] + codes).str.lstrip(";")
     return picked

@@ -108,4 +108,7 @@ def household_facts(
     out["ind_15"] = np.where(poor, 0, 1).astype("float64")
     out["ind_16"] = np.where(has(elderly), chance(0.005), np.nan)
     out["ind_17"] = np.where(has(persons["has_disability"]), chance(0.01), np.nan)
+    # The survey does not cover Bangkok: its households have no indicator values.
+    codes = [c for c, _, _ in BMN_INDICATORS]
+    out.loc[out["province_code"] == "10", codes] = np.nan
     return out.reset_index()

@@ -62,7 +62,10 @@ def phones(rng: np.random.Generator, ages: NDArray[np.int64]) -> NDArray[np.obje
 
 
 def deaths(
-    rng: np.random.Generator, ages: NDArray[np.int64], as_of: dt.date
+    rng: np.random.Generator,
+    ages: NDArray[np.int64],
+    birth: NDArray[np.datetime64],
+    as_of: dt.date,
 ) -> NDArray[np.datetime64]:
     """Death dates in the two years before ``as_of`` (NaT for the living).
 
@@ -77,29 +80,11 @@ def deaths(
     )
     died = rng.random(n) < yearly * 2
     days_ago = rng.integers(1, 730, size=n)
+    days_lived = (np.datetime64(as_of, "D") - birth.astype("datetime64[D]")).astype(np.int64)
+    days_ago = np.minimum(days_ago, np.maximum(days_lived, 1))  # nobody dies before birth
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     out[died] = np.datetime64(as_of, "D") - days_ago[died].astype("timedelta64[D]")
     return out
-
-
-def plant_twins(rng: np.random.Generator, persons: pd.DataFrame, rate: float) -> NDArray[np.bool_]:
-    """Make some pairs of same-household children twins: same birth date, same surname.
-
-    Twins differ only by first name (and sometimes sex): a hard negative for linkage.
-    Returns a mask of the second twin of each pair.
-    """
-    young = persons[(persons["role"] == "member") & (persons["age"] < 30)]
-    pairs = young.groupby("household_id").head(2)
-    first = pairs.groupby("household_id").head(1)
-    second = pairs.drop(first.index)
-    second = second[second["household_id"].isin(first["household_id"])]
-    chosen = second[rng.random(len(second)) < rate * 40]
-    partner = first.set_index("household_id").loc[chosen["household_id"]]
-    persons.loc[chosen.index, "birth_date"] = partner["birth_date"].to_numpy()
-    persons.loc[chosen.index, "age"] = partner["age"].to_numpy()
-    mask = np.zeros(len(persons), dtype=bool)
-    mask[persons.index.get_indexer(chosen.index)] = True
-    return mask
 
 
 def plant_namesakes(

@@ -35,7 +35,10 @@ class WelfareErrorRates(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     exclusion: float = Rate
-    inclusion: float = Rate
+    inclusion_under_60: float = Rate
+    inclusion_pensioner: float = Rate
+    inclusion_no_card: float = Rate
+    inclusion_expired_card: float = Rate
     paid_twice: float = Rate
     paid_after_death: float = Rate
 
@@ -47,6 +50,16 @@ class PopulationNoise(BaseModel):
     namesakes: float = Rate
 
 
+class CoverageRates(BaseModel):
+    """How completely each agency covers the people it should."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cdd_households_surveyed: float = Rate
+    nhso_dead_still_listed: float = Rate
+    moe_migrants_with_g_code: float = Rate
+
+
 class NoiseModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,6 +67,7 @@ class NoiseModel(BaseModel):
     agencies: dict[str, AgencyNoise]
     welfare: WelfareErrorRates
     population: PopulationNoise
+    coverage: CoverageRates
 
 
 def load_noise_model(path: Path | None = None) -> NoiseModel:

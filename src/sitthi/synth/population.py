@@ -60,6 +60,12 @@ def _assign_ages_to_households(
     n_hh = len(sizes)
     hh_of_slot = np.repeat(np.arange(n_hh), sizes)
     first_slot = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    short = n_hh - int((ages >= 20).sum())
+    if short > 0:  # tiny populations: every household still needs an adult head
+        ages = ages.copy()
+        ages[rng.choice(np.flatnonzero(ages < 20), short, replace=False)] = rng.integers(
+            20, 80, short
+        )
     adults = rng.permutation(np.flatnonzero(ages >= 20))
     heads, rest = adults[:n_hh], np.concatenate([adults[n_hh:], np.flatnonzero(ages < 20)])
 
@@ -82,6 +88,39 @@ def _dates_from_ages(
     return as_of64 - days.astype("timedelta64[D]")
 
 
+def age_on(birth: NDArray[np.datetime64], day: dt.date) -> NDArray[np.int64]:
+    """Age in whole years on ``day`` (birthdays counted exactly, leap years included)."""
+    b = pd.DatetimeIndex(birth)
+    before = (b.month > day.month) | ((b.month == day.month) & (b.day > day.day))
+    return np.asarray(day.year - b.year - before.astype(np.int64), dtype=np.int64)
+
+
+def _plant_twins(
+    rng: np.random.Generator,
+    role: NDArray[np.object_],
+    hh: NDArray[np.int64],
+    ages: NDArray[np.int64],
+    birth: NDArray[np.datetime64],
+    rate: float,
+) -> NDArray[np.bool_]:
+    """Make some pairs of young household members twins (same birth date, same surname).
+
+    Twins differ by first name and sometimes sex: a hard negative for linkage. Done before
+    titles, IDs, phones and deaths are drawn, so those follow the twin's true age.
+    Returns a mask of the second twin of each pair; ``birth`` is changed in place.
+    """
+    young = pd.DataFrame({"i": np.flatnonzero((role == "member") & (ages < 30))})
+    young["hh"] = hh[young["i"].to_numpy()]
+    two = young.groupby("hh").head(2)
+    first = two.groupby("hh").head(1)
+    pairs = first.merge(two.drop(first.index), on="hh", suffixes=("_a", "_b"))
+    pairs = pairs[rng.random(len(pairs)) < rate * 40]
+    birth[pairs["i_b"].to_numpy()] = birth[pairs["i_a"].to_numpy()]
+    mask = np.zeros(len(role), dtype=bool)
+    mask[pairs["i_b"].to_numpy()] = True
+    return mask
+
+
 def _titles(
     sex: NDArray[np.str_],
     ages: NDArray[np.int64],
@@ -102,7 +141,9 @@ def _titles(
     return title
 
 
-def generate_population(rng: np.random.Generator, n_persons: int, as_of: dt.date) -> Population:
+def generate_population(
+    rng: np.random.Generator, n_persons: int, as_of: dt.date, twin_rate: float = 0.003
+) -> Population:
     """Persons and households, deterministic for the generator's seed."""
     ages_pool = sample_ages(rng, n_persons)
     sizes = _household_sizes(rng, n_persons)
@@ -135,7 +176,21 @@ def generate_population(rng: np.random.Generator, n_persons: int, as_of: dt.date
     sub = np.asarray(subdistricts)[rng.integers(len(subdistricts), size=n_hh)]
     district = np.asarray([s[:4] for s in sub])
     hh_df = pd.DataFrame({"subdistrict_code": sub, "district_code": district})
-    running = hh_df.groupby("district_code").cumcount().to_numpy() + 1 + rng.integers(0, 500, n_hh)
+    # Running numbers start at a random offset per registration office, then count up:
+    # unique within the office, and not all starting at 1.
+    offset = (
+        hh_df["district_code"]
+        .map(
+            {
+                d: int(o)
+                for d, o in zip(
+                    np.unique(district), rng.integers(0, 500, len(np.unique(district))), strict=True
+                )
+            }
+        )
+        .to_numpy()
+    )
+    running = hh_df.groupby("district_code").cumcount().to_numpy() + 1 + offset
     check = (district.astype(np.int64) * 7 + running * 3) % 10  # synthetic, see thai.house
     hh_df.insert(
         0, "household_id", np.char.add("H", np.char.zfill(np.arange(1, n_hh + 1).astype(str), 8))
@@ -177,6 +232,8 @@ def generate_population(rng: np.random.Generator, n_persons: int, as_of: dt.date
         female[names.zipf_choice(rng, len(female), n_persons)],
     )
     birth = _dates_from_ages(rng, ages, as_of)
+    twin = _plant_twins(rng, role, hh, ages, birth, twin_rate)
+    ages = age_on(birth, as_of)
     title = _titles(sex, ages, married, rng)
 
     persons = pd.DataFrame(
@@ -193,6 +250,7 @@ def generate_population(rng: np.random.Generator, n_persons: int, as_of: dt.date
             "first_name": first_name,
             "last_name": last_name,
             "maiden_name": maiden,
+            "twin": twin,
         }
     )
     return Population(persons=persons, households=hh_df)

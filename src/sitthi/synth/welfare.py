@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sitthi.synth.noise import WelfareErrorRates
+from sitthi.synth.population import age_on
 
 THAI_CATEGORIES = (1, 2, 3, 4, 5, 8)
 
@@ -30,7 +31,7 @@ def disability_amount(age: np.ndarray) -> np.ndarray:
 def welfare_card(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
     """State welfare card: Thai 18+, income and assets under 100,000 baht (2565 round).
 
-    About 60 % of those who qualify registered; about 3 % of registrants do not qualify.
+    About 60 % of those who qualify registered; about 2 % of the rest registered anyway.
     """
     n = len(p)
     thai = p["id_category"].isin(THAI_CATEGORIES).to_numpy()
@@ -71,10 +72,71 @@ def _months(as_of: dt.date, count: int) -> list[dt.date]:
     return sorted(out)
 
 
-def _age_on(birth: np.ndarray, day: dt.date) -> np.ndarray:
-    b = pd.DatetimeIndex(birth)
-    before_birthday = (b.month > day.month) | ((b.month == day.month) & (b.day > day.day))
-    return np.asarray(day.year - b.year - before_birthday.astype(np.int64))
+def eligible_on(p: pd.DataFrame, day: dt.date) -> dict[str, np.ndarray]:
+    """Who has each allowance on ``day``, by the rules (not by who is paid).
+
+    Old-age allowance (Ministry of Interior regulation on old-age allowance, B.E. 2552):
+    Thai, 60 or older, not drawing a government pension, not living in a state care home.
+    Disability allowance (Ministry of Interior regulation, B.E. 2553): Thai, a valid
+    disability card, not living in a state institution.
+    """
+    thai = p["id_category"].isin(THAI_CATEGORIES).to_numpy()
+    care = p["in_state_care"].to_numpy()
+    expiry = p["disability_card_expiry"].to_numpy().astype("datetime64[D]")
+    age = age_on(p["birth_date"].to_numpy().astype("datetime64[D]"), day)
+    return {
+        "old_age_allowance": thai & (age >= 60) & ~p["gov_pension"].to_numpy() & ~care,
+        "disability_allowance": thai
+        & p["disability_registered"].to_numpy()
+        & (expiry > np.datetime64(day, "D"))
+        & ~care,
+    }
+
+
+def _inclusion(
+    rng: np.random.Generator, p: pd.DataFrame, as_of: dt.date, rates: WelfareErrorRates
+) -> list[tuple[str, str, np.ndarray]]:
+    """People paid without the right: (programme, why, mask)."""
+    n = len(p)
+    thai = p["id_category"].isin(THAI_CATEGORIES).to_numpy()
+    age = p["age"].to_numpy()
+    alive = p["death_date"].isna().to_numpy()
+    expiry = p["disability_card_expiry"].to_numpy().astype("datetime64[D]")
+    registered = p["disability_registered"].to_numpy()
+    return [
+        (
+            "old_age_allowance",
+            "under 60",
+            thai & (age >= 57) & (age < 60) & alive & (rng.random(n) < rates.inclusion_under_60),
+        ),
+        (
+            "old_age_allowance",
+            "receives a government pension",
+            thai
+            & (age >= 60)
+            & p["gov_pension"].to_numpy()
+            & alive
+            & (rng.random(n) < rates.inclusion_pensioner),
+        ),
+        (
+            "disability_allowance",
+            "no disability card",
+            thai
+            & p["has_disability"].to_numpy()
+            & ~registered
+            & alive
+            & (rng.random(n) < rates.inclusion_no_card),
+        ),
+        (
+            "disability_allowance",
+            "disability card expired",
+            thai
+            & registered
+            & (expiry <= np.datetime64(as_of, "D"))
+            & alive
+            & (rng.random(n) < rates.inclusion_expired_card),
+        ),
+    ]
 
 
 def allowance_payments(
@@ -88,110 +150,87 @@ def allowance_payments(
     """Monthly payment rows of the old-age and disability allowances, with planted errors.
 
     Returns ``(payments, errors)``: one row per person, programme, month and paying local
-    authority; and one row per planted error with its type and detail.
+    authority; and one row per planted error (every error recorded is true of the rows).
     """
     n = len(p)
-    ages_now = p["age"].to_numpy()
-    thai = p["id_category"].isin(THAI_CATEGORIES).to_numpy()
     death = p["death_date"].to_numpy().astype("datetime64[D]")
-    expiry = p["disability_card_expiry"].to_numpy().astype("datetime64[D]")
-    as_of64 = np.datetime64(as_of, "D")
-    alive_now = np.isnat(death)
-    r = lambda: rng.random(n)  # noqa: E731
-
-    oa_eligible = (
-        thai & (ages_now >= 60) & ~p["gov_pension"].to_numpy() & ~p["in_state_care"].to_numpy()
-    )
-    dis_eligible = (
-        p["disability_registered"].to_numpy() & ~p["in_state_care"].to_numpy() & (expiry > as_of64)
-    )
+    alive = np.isnat(death)
+    birth = p["birth_date"].to_numpy().astype("datetime64[D]")
+    sub = p["subdistrict_code"].to_numpy()
+    pay_months = _months(as_of, months)
+    monthly = {m: eligible_on(p, m) for m in pay_months}
     errors: list[pd.DataFrame] = []
 
-    def note(mask: np.ndarray, programme: str, kind: str, detail: str | np.ndarray) -> None:
+    def note(mask: np.ndarray, programme: str, kind: str, detail: str) -> None:
+        ids = p["person_id"].to_numpy()[mask]
         errors.append(
             pd.DataFrame(
-                {
-                    "person_id": p["person_id"].to_numpy()[mask],
-                    "programme": programme,
-                    "error_type": kind,
-                    "detail": detail if isinstance(detail, str) else detail[mask],
-                }
+                {"person_id": ids, "programme": programme, "error_type": kind, "detail": detail}
             )
         )
 
-    recipients = {}
-    for programme, eligible in (
-        ("old_age_allowance", oa_eligible),
-        ("disability_allowance", dis_eligible),
-    ):
-        miss = eligible & alive_now & (r() < rates.exclusion)
-        note(miss, programme, "eligible_not_receiving", "eligible, not on any payment list")
-        paid = eligible & ~miss
-        recipients[programme] = paid
-    # Inclusion errors: paid without the right.
-    early = thai & (ages_now >= 57) & (ages_now < 60) & alive_now & (r() < rates.inclusion * 4)
-    pensioner = (
-        thai
-        & (ages_now >= 60)
-        & p["gov_pension"].to_numpy()
-        & alive_now
-        & (r() < rates.inclusion * 8)
-    )
-    no_card = (
-        p["has_disability"].to_numpy()
-        & ~p["disability_registered"].to_numpy()
-        & alive_now
-        & (r() < rates.inclusion * 4)
-    )
-    expired = p["disability_registered"].to_numpy() & (expiry <= as_of64) & alive_now & (r() < 0.5)
-    note(early, "old_age_allowance", "receiving_not_eligible", "under 60")
-    note(pensioner, "old_age_allowance", "receiving_not_eligible", "receives a government pension")
-    note(no_card, "disability_allowance", "receiving_not_eligible", "no disability card")
-    note(expired, "disability_allowance", "receiving_not_eligible", "disability card expired")
-    recipients["old_age_allowance"] = recipients["old_age_allowance"] | early | pensioner
-    recipients["disability_allowance"] = recipients["disability_allowance"] | no_card | expired
-
-    # Which local authority pays: the one of the person's subdistrict. A few are also on the
-    # list of a second authority (they moved and the old one never removed them).
-    sub = p["household_id"].map(hh.set_index("household_id")["subdistrict_code"]).to_numpy()
-    pay_months = _months(as_of, months)
-    rows = []
-    for programme, paid in recipients.items():
-        idx = np.flatnonzero(paid)
-        twice = idx[rng.random(len(idx)) < rates.paid_twice]
-        note(np.isin(np.arange(n), twice), programme, "paid_twice", "paid by two local authorities")
-        keeps_paying = rng.random(len(idx)) < rates.paid_after_death
-        after_death_people = set()
+    now = eligible_on(p, as_of)
+    wrongly_paid = _inclusion(rng, p, as_of, rates)
+    rows: list[pd.DataFrame] = []
+    for programme in ("old_age_allowance", "disability_allowance"):
+        excluded = now[programme] & alive & (rng.random(n) < rates.exclusion)
+        note(excluded, programme, "eligible_not_receiving", "eligible, not on any payment list")
+        # Registered: everyone who had the right in the window, except the excluded.
+        registered = np.logical_or.reduce([monthly[m][programme] for m in pay_months]) & ~excluded
+        included = {
+            why: mask & ~registered for prog, why, mask in wrongly_paid if prog == programme
+        }
+        keeps_paying = rng.random(n) < rates.paid_after_death
         for month in pay_months:
             m64 = np.datetime64(month, "D")
-            dead_before = ~np.isnat(death[idx]) & (death[idx] < m64)
-            # Normally the payment stops the month after death; some lists never learn.
-            pay = ~dead_before | keeps_paying
-            after_death_people.update(idx[dead_before & keeps_paying].tolist())
-            chosen = idx[pay]
-            age_m = _age_on(p["birth_date"].to_numpy()[chosen], month)
+            living = np.isnat(death) | (death >= m64)
+            # A regular payment needs the right that month; lists learn of deaths late or never.
+            rightful = registered & monthly[month][programme]
+            wrongful = np.logical_or.reduce(list(included.values()))
+            pay = (rightful | wrongful) & (living | keeps_paying)
+            idx = np.flatnonzero(pay)
+            age_m = age_on(birth[idx], month)
             amount = (
                 old_age_amount(np.maximum(age_m, 60))
                 if programme == "old_age_allowance"
                 else disability_amount(age_m)
             )
-            base = pd.DataFrame(
-                {
-                    "person_index": chosen,
-                    "programme": programme,
-                    "month": month,
-                    "amount": amount,
-                    "subdistrict_code": sub[chosen],
-                }
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "person_index": idx,
+                        "programme": programme,
+                        "month": month,
+                        "amount": amount,
+                        "subdistrict_code": sub[idx],
+                    }
+                )
             )
-            dup = base[np.isin(chosen, twice)].copy()
-            other = np.asarray(
-                hh["subdistrict_code"].to_numpy()[rng.integers(len(hh), size=len(dup))]
-            )
-            dup["subdistrict_code"] = other
-            rows += [base, dup]
-        mask = np.isin(np.arange(n), list(after_death_people))
-        note(mask, programme, "paid_after_death", "paid in a month after the death date")
+        paid = pd.concat(
+            [r for r in rows if (r["programme"] == programme).all()], ignore_index=True
+        )
+        has_rows = np.zeros(n, dtype=bool)
+        has_rows[paid["person_index"].to_numpy()] = True
+        for why, mask in included.items():
+            note(mask & has_rows, programme, "receiving_not_eligible", why)
+        month_start = pd.to_datetime(paid["month"]).to_numpy().astype("datetime64[D]")
+        after = paid["person_index"].to_numpy()[
+            ~np.isnat(death[paid["person_index"].to_numpy()])
+            & (death[paid["person_index"].to_numpy()] < month_start)
+        ]
+        dead_paid = np.zeros(n, dtype=bool)
+        dead_paid[after] = True
+        note(dead_paid, programme, "paid_after_death", "paid in a month after the death date")
+        # Paid twice: also on the list of one other authority (moved, never removed there).
+        twice = has_rows & (rng.random(n) < rates.paid_twice)
+        note(twice, programme, "paid_twice", "paid by two local authorities")
+        subs = np.unique(hh["subdistrict_code"].to_numpy())
+        other = subs[rng.integers(len(subs), size=n)]
+        clash = other == sub
+        other[clash] = subs[(np.searchsorted(subs, other[clash]) + 1) % len(subs)]
+        dup = paid[twice[paid["person_index"].to_numpy()]].copy()
+        dup["subdistrict_code"] = other[dup["person_index"].to_numpy()]
+        rows.append(dup)
     payments = pd.concat(rows, ignore_index=True)
     payments.insert(0, "person_id", p["person_id"].to_numpy()[payments["person_index"]])
     errors_df = pd.concat(errors, ignore_index=True)

@@ -38,6 +38,7 @@ DEFAULT_AS_OF = dt.date(2026, 10, 1)  # first day of fiscal year 2570 BE
 MAX_PERSONS = 70_000_000
 
 Progress = Callable[[str], None]
+STEPS = 4 + len(AGENCIES)  # population, facts, payments, one per agency, truth
 
 
 @dataclass
@@ -79,13 +80,15 @@ def build_world(
     progress: Progress | None = None,
 ) -> tuple[World, NoiseModel]:
     """The true world in memory (no files). See `generate_world` for the arguments."""
+    if seed < 0:
+        raise ValidationError(f"--seed must be 0 or more, got {seed}")
     if not 1 <= persons <= MAX_PERSONS:
         raise ValidationError(f"--persons must be between 1 and {MAX_PERSONS:,}, got {persons:,}")
     noise = noise or load_noise_model()
     step = progress or (lambda _msg: None)
 
     step("population")
-    pop = generate_population(_stream(seed, "population"), persons, as_of)
+    pop = generate_population(_stream(seed, "population"), persons, as_of, noise.population.twins)
     hh = _area_names(pop.households)
     p = pop.persons
     rng = _stream(seed, "identity")
@@ -95,8 +98,9 @@ def build_world(
         rng, pd.DatetimeIndex(p["birth_date"]).year.to_numpy(), district
     )
     p["phone"] = identity.phones(rng, p["age"].to_numpy())
-    p["death_date"] = identity.deaths(rng, p["age"].to_numpy(), as_of)
-    p["twin"] = identity.plant_twins(rng, p, noise.population.twins)
+    p["death_date"] = identity.deaths(
+        rng, p["age"].to_numpy(), p["birth_date"].to_numpy().astype("datetime64[D]"), as_of
+    )
     p["namesake"] = identity.plant_namesakes(rng, p, hh, noise.population.namesakes)
     p["family_namesake"] = identity.plant_family_namesakes(rng, p, noise.population.namesakes)
 
@@ -123,7 +127,14 @@ def build_world(
     payments, errors = welfare.allowance_payments(
         _stream(seed, "payments"), p, hh, as_of, noise.welfare
     )
-    world = World(persons=p, households=hh, payments=payments, welfare_errors=errors, as_of=as_of)
+    world = World(
+        persons=p,
+        households=hh,
+        payments=payments,
+        welfare_errors=errors,
+        as_of=as_of,
+        coverage=noise.coverage,
+    )
     return world, noise
 
 
@@ -182,8 +193,10 @@ def generate_world(
     )
 
     summary = _summarise(world, extracts, truth, errors, out, seed, time.perf_counter() - started)
+    # The manifest holds only what the seed decides, so it is byte-identical across runs.
+    manifest = {k: v for k, v in asdict(summary).items() if k not in ("out", "seconds")}
     (out / "manifest.json").write_text(
-        json.dumps(asdict(summary), ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return summary
 

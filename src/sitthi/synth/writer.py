@@ -36,8 +36,11 @@ def _write_csv(frame: pd.DataFrame, path: Path, encoding: str) -> None:
     data = sink.getvalue().to_pybytes()
     if encoding == "utf-8":
         path.write_bytes(data)
+    elif encoding == "cp874":
+        # TIS-620 files come from Windows Excel exports: Windows line ends too. No field
+        # holds a line break, so every newline is a record end.
+        path.write_bytes(data.decode("utf-8").replace("\n", "\r\n").encode(encoding))
     else:
-        # cp874 (TIS-620 with Windows extras) is what Thai government Excel exports use.
         path.write_bytes(data.decode("utf-8").encode(encoding))
 
 

@@ -289,7 +289,16 @@ def parse_full_name(text: str) -> ParsedName:
         >>> parse_full_name("น.ส.สมศรี  ณ อยุธยา")
         ParsedName(titles=('นางสาว',), first_name='สมศรี', last_name='ณ อยุธยา', sex_hint='F')
     """
-    found, rest = _strip_titles(normalize_thai_text(text))
+    clean = normalize_thai_text(text)
+    found, rest = _strip_titles(clean)
+    # A name that is itself a title word ("นาย นพ ใจดี": นพ is a given name, and an
+    # abbreviation of นายแพทย์) leaves no surname: give the last title back as the name.
+    if found and " " not in rest:
+        candidate = clean[found[-1].start :].strip()
+        word = candidate.partition(" ")[0]
+        if " " in candidate and word in _known_names():
+            found.pop()
+            rest = candidate
     first, _, last = rest.partition(" ")
     return ParsedName(
         titles=tuple(f.canonical for f in found),
