@@ -195,10 +195,11 @@ def stage(
     key: bytes,
     extract_date: dt.date,
     raw_columns: Sequence[str],
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Build ``staged`` and ``staged_facts`` from ``raw_rows``.
 
-    Returns the mapped fields and facts that the DSA does not allow (never stored).
+    Returns the mapped fields and facts that the DSA does not allow (never stored), and
+    the source columns kept in each row's ``raw`` list, in order.
     """
     allowed = spec.allowed
     fields = {n: f for n, f in spec.fields.items() if n in allowed}
@@ -329,17 +330,25 @@ def stage(
         key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
     )
     record = _text(spec.record_id) if spec.record_id else "cast(_line as varchar)"
+    id_field = fields.get("national_id")
+    if id_field is not None and spec.record_id == id_field.column:
+        # Keyed by the national ID itself (the civil registry): the key is the pseudonym.
+        record = f"case when {col['national_id']} is not null then {hmac_canonical} end"
     stored = [c for c in raw_columns if c in _stored_columns(spec)]
     id_column = spec.fields["national_id"].column if "national_id" in fields else None
-    # The raw row is kept for lineage, but never with the raw ID: that lives only in the
-    # identity table; the raw row gets the pseudonym in its place.
-    raw_struct = (
-        ", ".join(f"{q(c)} := r.{q(c)}" for c in stored if c != id_column) or "_line := r._line"
-    )
-    raw_json = (
-        f"to_json(struct_insert(raw_struct, {q(id_column)} := pid_hash))::varchar"
-        if id_column in stored
-        else "to_json(raw_struct)::varchar"
+    # The raw row is kept for lineage as a list of values in the order of `stored` (the
+    # batch records the column names once), but never with the raw ID: that lives only in
+    # the identity table; the raw row gets the pseudonym in its place.
+    raw_struct = ", ".join(f"c{i} := r.{q(c)}" for i, c in enumerate(stored)) or "c0 := null"
+    raw_list = (
+        "list_value("
+        + (
+            ", ".join(
+                "pid_hash" if c == id_column else f"raw_struct.c{i}" for i, c in enumerate(stored)
+            )
+            or "null"
+        )
+        + ")"
     )
 
     required = {n for n, f in fields.items() if f.required}
@@ -347,8 +356,7 @@ def stage(
         required |= {"first_name"}
     reasons = [
         "case when record_id is null then 'record_id:empty' end",
-        "case when row_number() over (partition by record_id order by _line) > 1 "
-        "then 'record_id:duplicate' end",
+        "case when _line in (select _line from repeated) then 'record_id:duplicate' end",
         "case when bad_bytes then 'bad_encoding' end",
     ]
     if "national_id" in required:
@@ -411,17 +419,28 @@ def stage(
     )
     run(
         con,
+        # Only the rows whose record id repeats go through the window: usually none.
+        """create or replace temp table repeated as
+        select _line from (
+            select _line, row_number() over (partition by record_id order by _line) as n
+            from staged_base
+            where record_id in (select record_id from staged_base group by record_id
+                                having count(*) > 1))
+        where n > 1""",
+    )
+    run(
+        con,
         f"""
         create or replace temp table staged as
         select * exclude (raw_struct),
                list_filter([{", ".join(reasons)}], lambda x: x is not null) as reasons,
                list_filter([{", ".join(issues)}], lambda x: x is not null) as issues,
-               {raw_json} as raw
+               {raw_list} as raw
         from staged_base
     """,
     )
     _stage_facts(con, facts, extract_date)
-    return dropped
+    return dropped, stored
 
 
 def _stored_columns(spec: SourceSpec) -> set[str]:

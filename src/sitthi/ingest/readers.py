@@ -134,10 +134,13 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     # _line: the file line of each loaded record, counting the header and skipping the
     # lines of rejected records (a quoted field spanning lines shifts this by its extra lines).
     first = 2 if spec.read.header else 1
+    if not rejects:
+        run(con, f"alter table raw_rows rename column _ordinal to _line")
+        run(con, f"update raw_rows set _line = _line + {first - 1}")
+        return RawBatch(columns, total, rejects)
     run(con, "create or replace temp table raw_reject_lines (line bigint)")
-    if rejects:
-        values = ", ".join(f"({r.line})" for r in rejects)
-        run(con, f"insert into raw_reject_lines values {values}")
+    values = ", ".join(f"({r.line})" for r in rejects)
+    run(con, f"insert into raw_reject_lines values {values}")
     run(
         con,
         f"""create or replace temp table raw_rows as

@@ -101,7 +101,7 @@ def ingest_file(
         if done := _already_loaded(con, spec, digest):
             return IngestResult(spec.source, name, done, skipped=True)
     batch_id = f"{spec.source}-{started_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-    dropped = stage(
+    dropped, stored = stage(
         con, spec, key=key, extract_date=extract_date or load_date, raw_columns=raw.columns
     )
     run(con, "begin transaction")
@@ -113,7 +113,7 @@ def ingest_file(
             con,
             """insert into batches values ($batch, $source, $spec_version, $dsa_id, $dsa_version,
                $file, $hash, $extract_date, $key_version, $read, $loaded, $quarantined,
-               $started, now()::timestamp, $seconds, $report)""",
+               $started, now()::timestamp, $seconds, $raw_columns, $report)""",
             {
                 "batch": batch_id,
                 "source": spec.source,
@@ -129,6 +129,7 @@ def ingest_file(
                 "quarantined": counts["quarantined"],
                 "started": started_at,
                 "seconds": seconds,
+                "raw_columns": stored,
                 "report": json.dumps(report, ensure_ascii=False),
             },
         )
@@ -191,7 +192,7 @@ def _write(
                first_name_norm, first_name_key, first_name_phonetic,
                last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
                birth_precision, birth_era_corrected, house_code, house_no, moo,
-               subdistrict_code, district_code, province_code, phone, issues, raw, md5(raw)
+               subdistrict_code, district_code, province_code, phone, issues, raw, md5(raw::varchar)
         from staged where len(reasons) = 0
     """,
         p,

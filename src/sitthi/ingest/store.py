@@ -30,6 +30,7 @@ create table if not exists batches (
     started_at timestamp not null,
     finished_at timestamp not null,
     seconds double not null,
+    raw_columns varchar[] not null,
     report varchar not null
 );
 create table if not exists identities (
@@ -67,7 +68,7 @@ create table if not exists source_records (
     province_code varchar,
     phone varchar,
     issues varchar[] not null,
-    raw varchar not null,  -- the source row as JSON text (allowed columns, ID pseudonymised)
+    raw varchar[] not null,  -- source values in the order of batches.raw_columns (ID pseudonymised)
     row_hash varchar not null
 );
 create table if not exists facts (
@@ -90,7 +91,7 @@ create table if not exists quarantine (
     line bigint not null,
     record_id varchar,
     reasons varchar[] not null,
-    raw varchar not null
+    raw varchar[] not null  -- as in source_records (a line that could not be split is one value)
 );
 """
 
