@@ -86,6 +86,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
             _transcode(path, Path(tmp.name), "cp874")
         source = tmp.name
     else:
+        _refuse_cp874_as_utf8(path, head, encoding)
         source = str(path)
     run(con, "drop table if exists raw_rows")
     options = {
@@ -157,6 +158,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
 def _reject_reason(kind: str) -> str:
     return {
         "INVALID UNICODE": "bad_encoding",
+        "INVALID ENCODING": "bad_encoding",
         "TOO MANY COLUMNS": "too_many_fields",
         "MISSING COLUMNS": "too_few_fields",
         "UNQUOTED VALUE": "bad_quoting",
@@ -173,6 +175,19 @@ def _refuse_utf8_as_cp874(path: Path, head: bytes) -> None:
         raise SourceSpecError(
             f"{path}: the spec says cp874 (TIS-620) but the file is UTF-8 Thai text; "
             "fix read.encoding"
+        )
+
+
+def _refuse_cp874_as_utf8(path: Path, head: bytes, encoding: str) -> None:
+    """A Thai TIS-620 file read as UTF-8 fails on nearly every Thai byte: say so at once."""
+    text = head.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad > 20 and bad > len(text) / 50:
+        thai = sum("\u0e00" <= ch <= "\u0e7f" for ch in head.decode("cp874", errors="replace"))
+        hint = " it looks like TIS-620/cp874" if thai > bad else ""
+        raise SourceSpecError(
+            f"{path}: the file is not valid {encoding} ({bad:,} undecodable bytes in the first "
+            f"{len(head):,});{hint}: fix read.encoding"
         )
 
 
@@ -250,7 +265,11 @@ def _read_columnar(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> RawB
         else "read_json($path, format := 'newline_delimited')"
     )
     try:
-        run(con, f"create or replace temp table raw_typed as select * from {reader}")
+        run(
+            con,
+            f"create or replace temp table raw_typed as select * from {reader}",
+            {"path": str(path)},
+        )
     except Exception as exc:
         raise SourceSpecError(f"{path}: cannot read as {fmt}: {_first_line(exc)}") from exc
     return _as_text(con, "raw_typed", path)

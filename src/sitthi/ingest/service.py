@@ -87,6 +87,8 @@ def ingest_file(
     ensure_schema(con)
     is_sql = spec.read.format == "sql"
     name = f"{spec.read.table or 'query'} @ database" if is_sql else path.name
+    if not is_sql and not path.is_file():
+        raise SourceSpecError(f"{path}: no such file")
     # A file is known by its bytes before it is read; a database source by its content.
     digest = None if is_sql else file_sha256(path)
     if digest and (done := _already_loaded(con, spec, digest)):
@@ -223,9 +225,7 @@ def _write(
             {
                 "line": pa.array([r.line for r in raw.rejects], pa.int64()),
                 "reason": pa.array([r.reason for r in raw.rejects], pa.string()),
-                "raw": pa.array(
-                    [json.dumps({"line": r.raw}, ensure_ascii=False) for r in raw.rejects]
-                ),
+                "raw": pa.array([[r.raw] for r in raw.rejects], pa.list_(pa.string())),
             }
         )
         con.register("rejects_arrow", rejects)
