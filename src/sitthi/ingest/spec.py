@@ -192,11 +192,15 @@ def parse_spec(text: str, name: str) -> SourceSpec:
         lines = []
         for err in exc.errors():
             loc = tuple(err["loc"])
+            is_key = bool(loc) and loc[-1] == "[key]"
+            loc = loc[:-1] if is_key else loc
             field = ".".join(str(p) for p in loc) or "(spec)"
             line = _line_of(root, loc)
             expected = err["msg"]
             if err["type"] == "literal_error":
                 expected = f"expected one of {err['ctx']['expected']}"
+                if is_key:
+                    expected = f"unknown field name; {expected}"
             where = f"{name}:{line}" if line else name
             lines.append(f"{where}: {field}: {expected}")
         raise SourceSpecError("\n".join(lines)) from exc
