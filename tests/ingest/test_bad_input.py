@@ -57,7 +57,7 @@ def test_a_utf8_file_read_as_tis620_is_refused_whole(
 ) -> None:
     spec = load_spec("dopa")
     wrong = spec.model_copy(update={"read": spec.read.model_copy(update={"encoding": "cp874"})})
-    with pytest.raises(SourceSpecError, match="spec says cp874 .* but the file is UTF-8"):
+    with pytest.raises(SourceSpecError, match=r"spec says cp874 .* but the file is UTF-8"):
         load(store, wrong, extract("dopa"))
     assert nothing_stored(store)
 
@@ -74,7 +74,7 @@ def test_garbage_bytes_and_broken_rows_are_quarantined_with_their_line(
     total = len([x for x in lines[1:] if x.strip()])
     assert result.rows_read == total == result.rows_loaded + result.rows_quarantined
     rows = store.execute("select line, reasons from quarantine order by line").fetchall()
-    got = {line: reasons for line, reasons in rows}
+    got = dict(rows)
     assert got[6] == ["bad_encoding"]  # line numbers are file lines: header is line 1
     assert got[10] == ["too_many_fields"]
     assert result.report["quarantine_reasons"]["bad_encoding"] >= 1

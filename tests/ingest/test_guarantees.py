@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from sitthi.engines.duckdb import connect
+from sitthi.errors import AccessDenied
 from sitthi.ingest.service import IngestResult
-from sitthi.errors import AccessDenied, SourceSpecError
 from sitthi.ingest.spec import load_spec, packaged_specs
 from sitthi.ingest.store import ensure_schema
 

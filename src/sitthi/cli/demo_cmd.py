@@ -15,14 +15,24 @@ def demo(
         "demo-data"
     ),
 ) -> None:
-    """Generate a synthetic Thailand and summarise it for a policy analyst.
+    """Generate a synthetic Thailand, load every agency extract, and summarise both.
 
-    Later stages (ingest, linkage, rights) join this command as they are built.
+    Writes OUT/world (the extracts and the truth) and OUT/sitthi.duckdb (the store).
+    Running it again regenerates the same world and finds its files already loaded.
     """
     from sitthi.cli.progress import steps
-    from sitthi.cli.render import print_world_summary
+    from sitthi.cli.render import print_ingest_results, print_world_summary
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.pipeline import ingest_world
+    from sitthi.synth.agencies import AGENCIES
     from sitthi.synth.world import STEPS, generate_world
 
     with steps("synthetic world", total=STEPS) as step:
         summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
     print_world_summary(summary)
+    con = connect(out / "sitthi.duckdb")
+    with steps("ingest", total=len(AGENCIES)) as step:
+        results = ingest_world(con, out / "world", get_settings(), progress=step)
+    print_ingest_results(results)
+    typer.echo(f"store: {out / 'sitthi.duckdb'}")

@@ -6,6 +6,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from sitthi.ingest.service import IngestResult
 from sitthi.synth.world import WorldSummary
 
 console = Console()
@@ -120,3 +121,58 @@ def print_world_summary(s: WorldSummary) -> None:
     console.print(
         f"ความจริงสำหรับตรวจสอบ (ground truth): {s.out}/truth/  ·  manifest: {s.out}/manifest.json\n"
     )
+
+
+QUARANTINE_REASONS = {
+    "record_id:empty": "ไม่มีรหัสรายการ (no record id)",
+    "record_id:duplicate": "รหัสรายการซ้ำ (record id seen twice)",
+    "bad_encoding": "อักขระเสีย (undecodable bytes)",
+    "too_many_fields": "จำนวนช่องเกิน (too many fields)",
+    "too_few_fields": "จำนวนช่องขาด (too few fields)",
+    "first_name:empty": "ไม่มีชื่อ (no first name)",
+}
+
+
+def print_ingest_results(results: list[IngestResult]) -> None:
+    """One row per loaded file: counts, what was kept out and how complete the rest is."""
+    table = Table(title="นำเข้าข้อมูล (ingest report)", box=box.SIMPLE_HEAD)
+    headers = (
+        "",
+        "ไฟล์ file",
+        "อ่าน read",
+        "นำเข้า loaded",
+        "กักไว้ held",
+        "ID ผิด bad ID",
+        "แก้ปีเกิด year fixed",
+    )
+    for col in headers:
+        table.add_column(col, justify="left" if col in headers[:2] else "right")
+    reasons: dict[str, int] = {}
+    for r in results:
+        if r.skipped:
+            table.add_row(r.source.upper(), r.file, "-", f"นำเข้าแล้ว ({r.batch_id})", "-", "-", "-")
+            continue
+        ids = r.report.get("national_id", {})
+        invalid = sum(v for k, v in ids.items() if k not in ("valid", "empty"))
+        table.add_row(
+            r.source.upper(),
+            r.file,
+            _n(r.rows_read),
+            _n(r.rows_loaded),
+            _n(r.rows_quarantined),
+            _n(invalid),
+            _n(int(r.report.get("birth_date", {}).get("era_corrected", 0))),
+        )
+        for reason, count in r.report.get("quarantine_reasons", {}).items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    console.print(table)
+    if reasons:
+        why = Table(title="เหตุผลที่กักข้อมูลไว้ (why rows were quarantined)", box=box.SIMPLE_HEAD)
+        why.add_column("เหตุผล (reason)")
+        why.add_column("แถว (rows)", justify="right")
+        for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            label = QUARANTINE_REASONS.get(reason)
+            if label is None and reason.startswith("national_id:"):
+                label = f"เลขประจำตัวไม่ถูกต้อง (national ID: {reason.split(':', 1)[1]})"
+            why.add_row(label or reason, _n(count))
+        console.print(why)

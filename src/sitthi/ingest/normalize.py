@@ -390,12 +390,15 @@ def stage(
                {col.get("national_id", null)} as national_id_raw,
                {nid["reason"]} as national_id_reason,
                {nid["category"]} as national_id_category,
-               case when {col.get("national_id", null)} is not null then {hmac_canonical} end as pid_hash,
+               case when {col.get("national_id", null)} is not null
+                    then {hmac_canonical} end as pid_hash,
                n.title, n.first_name, n.last_name,
-               fk.norm as first_name_norm, fk.skey as first_name_key, fk.phon as first_name_phonetic,
+               fk.norm as first_name_norm, fk.skey as first_name_key,
+               fk.phon as first_name_phonetic,
                lk.norm as last_name_norm, lk.skey as last_name_key, lk.phon as last_name_phonetic,
                coalesce(sx.sex, n.sex_hint) as sex, sx.reason as sex_reason,
-               b.birth_date, b.precision as birth_precision, coalesce(b.corrected, false) as birth_era_corrected,
+               b.birth_date, b.precision as birth_precision,
+               coalesce(b.corrected, false) as birth_era_corrected,
                b.reason as birth_reason,
                h.code as house_code, h.reason as house_reason,
                coalesce({col.get("house_no", null)}, a.house_no) as house_no,
@@ -507,7 +510,10 @@ def _stage_facts(
         value, number, reason = _value_sql(fact)
         value_date = date_sql[fact.column] if fact.type == "date" else "null"
         if fact.type == "date":
-            reason = f"case when {_text(fact.column)} is not null and {value_date} is null then 'bad_date' end"
+            reason = (
+                f"case when {_text(fact.column)} is not null and {value_date} is null "
+                "then 'bad_date' end"
+            )
         valid_from = (
             date_sql[fact.valid_from] if fact.valid_from else f"date '{extract_date.isoformat()}'"
         )

@@ -121,7 +121,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
         Reject(int(line), _reject_reason(kind), raw or "")
         for line, kind, raw in rows(
             con,
-            "select line, min(error_type), min(csv_line) from raw_rejects group by line order by line",
+            "select line, min(error_type), min(csv_line) from raw_rejects "
+            "group by line order by line",
         )
     ]
     loaded = one(con, "select count(*) from raw_rows")
@@ -136,7 +137,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     # lines of rejected records (a quoted field spanning lines shifts this by its extra lines).
     first = 2 if spec.read.header else 1
     if not rejects:
-        run(con, f"alter table raw_rows rename column _ordinal to _line")
+        run(con, "alter table raw_rows rename column _ordinal to _line")
         run(con, f"update raw_rows set _line = _line + {first - 1}")
         return RawBatch(columns, total, rejects)
     run(con, "create or replace temp table raw_reject_lines (line bigint)")
@@ -212,7 +213,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> 
     try:
         if spec.read.sheet and spec.read.sheet not in book.sheetnames:
             raise SourceSpecError(
-                f"{path}: no sheet {spec.read.sheet!r}; the workbook has: {', '.join(book.sheetnames)}"
+                f"{path}: no sheet {spec.read.sheet!r}; "
+                f"the workbook has: {', '.join(book.sheetnames)}"
             )
         sheet = book[spec.read.sheet] if spec.read.sheet else book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
