@@ -24,6 +24,10 @@ COMMANDS = [
     [],
     ["synth"],
     ["demo"],
+    ["ingest"],
+    ["spec"],
+    ["spec", "check"],
+    ["spec", "list"],
     ["thai"],
     ["thai", "id"],
     ["thai", "name"],
@@ -101,6 +105,30 @@ def test_thai_tools_answer(tmp_path: Path) -> None:
 def test_demo_runs_the_main_job_and_speaks_to_an_analyst(tmp_path: Path) -> None:
     done = sitthi("demo", "--persons", "1500", "--out", str(tmp_path / "demo"))
     assert done.returncode == 0, done.stderr
-    for text in ("ประชากร", "ข้อมูลจากหน่วยงาน", "มีสิทธิ์แต่ไม่ได้รับ", "DOPA", "cp874"):
+    for text in ("ประชากร", "ข้อมูลจากหน่วยงาน", "มีสิทธิ์แต่ไม่ได้รับ", "DOPA", "cp874", "นำเข้าข้อมูล"):
         assert text in done.stdout
     assert (tmp_path / "demo" / "world" / "manifest.json").exists()
+    assert (tmp_path / "demo" / "sitthi.duckdb").exists()
+
+
+def test_ingest_loads_then_skips_and_spec_check_explains(tmp_path: Path) -> None:
+    world = tmp_path / "w"
+    assert sitthi("synth", "-n", "300", "--out", str(world)).returncode == 0
+    db = str(tmp_path / "store.duckdb")
+    lao = str(world / "extracts" / "lao_allowance_payments.csv")
+    done = sitthi("ingest", "lao", lao, "--db", db, "--load-date", "2026-10-01")
+    assert done.returncode == 0, done.stderr
+    assert "LAO" in done.stdout
+    again = sitthi("ingest", "lao", lao, "--db", db, "--load-date", "2026-10-01")
+    assert "นำเข้าแล้ว" in again.stdout  # already loaded: nothing changes
+    expired = sitthi("ingest", "lao", lao, "--db", db, "--load-date", "2031-01-01")
+    assert expired.returncode == 1
+    assert "not on 2031-01-01: load refused" in expired.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("source: x\ntitle: t\nversion: 1\nread: {format: xls}\n", encoding="utf-8")
+    done = sitthi("spec", "check", str(bad))
+    assert done.returncode == 1
+    assert f"{bad}:4: read.format: expected one of" in done.stderr
+    assert "Traceback" not in done.stderr
+    ok = sitthi("spec", "check", "src/sitthi/ingest/specs/nhso.yaml", cwd=Path(__file__).parents[2])
+    assert "never stored" in ok.stdout
