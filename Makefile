@@ -51,7 +51,9 @@ format: env
 	$(VENV)/bin/ruff format .
 
 bench: env
-	$(VENV)/bin/python benchmarks/bench_synth.py
+	cd benchmarks && ../$(VENV)/bin/python bench_synth.py
+	cd benchmarks && ../$(VENV)/bin/python bench_ingest.py
+	cd benchmarks && ../$(VENV)/bin/python bench_similarity.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

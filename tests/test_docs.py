@@ -15,7 +15,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 SYNTH_DOC = (ROOT / "docs" / "SYNTHETIC_DATA.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["sitthi synth", "sitthi demo", "sitthi thai"])
+@pytest.mark.parametrize(
+    "command", ["sitthi synth", "sitthi demo", "sitthi thai", "sitthi ingest", "sitthi spec check"]
+)
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert command in README
 
@@ -49,3 +51,15 @@ def test_benchmarks_doc_has_the_synth_figures() -> None:
     text = (ROOT / "docs" / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "1,000,000" in text
     assert "100,000" in text
+
+
+def test_every_spec_field_and_format_is_in_the_ingest_doc() -> None:
+    from typing import get_args
+
+    from sitthi.ingest.spec import Dimension, IdentityField, ReadSpec
+
+    doc = (ROOT / "docs" / "INGEST.md").read_text(encoding="utf-8")
+    for name in (*get_args(IdentityField), *get_args(Dimension)):
+        assert f"`{name}`" in doc, name
+    for fmt in get_args(ReadSpec.model_fields["format"].annotation):
+        assert fmt in doc
