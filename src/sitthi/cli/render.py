@@ -166,6 +166,7 @@ def print_ingest_results(results: list[IngestResult]) -> None:
         for reason, count in r.report.get("quarantine_reasons", {}).items():
             reasons[reason] = reasons.get(reason, 0) + count
     console.print(table)
+    _print_completeness([r for r in results if not r.skipped])
     if reasons:
         why = Table(title="เหตุผลที่กักข้อมูลไว้ (why rows were quarantined)", box=box.SIMPLE_HEAD)
         why.add_column("เหตุผล (reason)")
@@ -176,3 +177,37 @@ def print_ingest_results(results: list[IngestResult]) -> None:
                 label = f"เลขประจำตัวไม่ถูกต้อง (national ID: {reason.split(':', 1)[1]})"
             why.add_row(label or reason, _n(count))
         console.print(why)
+
+
+COMPLETENESS = {
+    "national_id": "เลขประจำตัว ID",
+    "first_name": "ชื่อ name",
+    "last_name": "สกุล surname",
+    "sex": "เพศ sex",
+    "birth_date": "วันเกิด born",
+    "area": "ที่อยู่ area",
+    "phone": "โทร phone",
+}
+
+
+def _print_completeness(results: list[IngestResult]) -> None:
+    if not results:
+        return
+    table = Table(title="ความครบถ้วนของข้อมูล (completeness, % of loaded rows)", box=box.SIMPLE_HEAD)
+    table.add_column("")
+    for label in COMPLETENESS.values():
+        table.add_column(label, justify="right")
+    for r in results:
+        c = r.report.get("completeness", {})
+        # A full name fills first and last name; an address or area names fill the area.
+        c = {
+            **c,
+            "first_name": c.get("first_name", c.get("full_name")),
+            "last_name": c.get("last_name", c.get("full_name")),
+            "area": max((c[k] for k in ("subdistrict", "address") if k in c), default=None),
+        }
+        table.add_row(
+            r.source.upper(),
+            *("-" if c.get(k) is None else f"{float(c[k]):.0%}" for k in COMPLETENESS),
+        )
+    console.print(table)
