@@ -3,20 +3,22 @@
 Set-based: national IDs, pseudonyms, numbers and flags are computed in SQL; the Thai
 parsers of `sitthi.thai` run in Python once per *distinct* value (names, dates, areas and
 addresses repeat a lot) and are joined back. The result is the temporary table
-``staged`` (one row per raw row, with ``reasons`` that quarantine it and ``issues`` that
-do not) and ``staged_facts``.
+``staged`` (one row per raw row of a chunk, with ``reasons`` that quarantine it and
+``issues`` that do not) and ``staged_facts``; `prepare` runs once per file, `stage_chunk`
+once per range of lines, so memory stays bounded on national-scale files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import rows, run
 from sitthi.ingest.pseudonym import pseudonym_sql
-from sitthi.ingest.spec import FactSpec, SourceSpec
+from sitthi.ingest.spec import FactSpec, FieldSpec, IdentityField, SourceSpec
 from sitthi.ingest.sql_identity import digits_sql, national_id_sql
 from sitthi.thai.address import parse_address
 from sitthi.thai.areas import resolve_area
@@ -188,19 +190,31 @@ def _fact_date(value: str | None) -> tuple[Any, ...]:
     return (p.value.date.isoformat() if p.value else None, p.reason)
 
 
-def stage(
+@dataclass
+class Staging:
+    """Everything prepared once per file, to stage it chunk by chunk.
+
+    Mapping tables hold one row per distinct value, so they are small; the statements
+    stage one range of lines at a time, so memory stays bounded whatever the file size.
+    """
+
+    base_sql: str  # a select over raw_rows with a {where} slot: canonical identity fields
+    final_sql: str  # adds reasons, issues and the raw values to staged_base
+    fact_sql: list[str]  # one insert per fact, each with a {where} slot
+    params: dict[str, bytes]
+    dropped: list[str]  # mapped fields and facts the DSA does not allow (never stored)
+    stored: list[str]  # source columns kept in each row's raw list, in order
+
+
+def prepare(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     *,
     key: bytes,
     extract_date: dt.date,
     raw_columns: Sequence[str],
-) -> tuple[list[str], list[str]]:
-    """Build ``staged`` and ``staged_facts`` from ``raw_rows``.
-
-    Returns the mapped fields and facts that the DSA does not allow (never stored), and
-    the source columns kept in each row's ``raw`` list, in order.
-    """
+) -> Staging:
+    """Parse every distinct value of ``raw_rows`` once and build the staging statements."""
     allowed = spec.allowed
     fields = {n: f for n, f in spec.fields.items() if n in allowed}
     facts = [f for f in spec.facts if f.indicator in allowed]
@@ -209,76 +223,8 @@ def stage(
     ]
     col = {n: _text(f.column) for n, f in fields.items()}
     null = "cast(null as varchar)"
-
-    # Names: from one full-name field, or from title / first / last columns (each mapped
-    # on its own: the three together are nearly unique, each alone repeats a lot).
-    name_types = {"title": "varchar", "first_name": "varchar", "last_name": "varchar"}
-    if "full_name" in col:
-        map_distinct(
-            con,
-            "m_name",
-            [col["full_name"]],
-            {**name_types, "sex_hint": "varchar"},
-            _names_from_full,
-        )
-        name_join = _join("m_name", "n", [col["full_name"]])
-        names_sql = "n.title, n.first_name, n.last_name, n.sex_hint"
-    else:
-        map_distinct(
-            con, "m_title", [col.get("title", null)], {"title": "varchar", "sex": "varchar"}, _title
-        )
-        map_distinct(
-            con,
-            "m_first",
-            [col.get("first_name", null)],
-            {"title": "varchar", "first_name": "varchar", "sex": "varchar"},
-            _first_name,
-        )
-        map_distinct(
-            con, "m_last", [col.get("last_name", null)], {"last_name": "varchar"}, _last_name
-        )
-        name_join = " ".join(
-            [
-                _join("m_title", "nt", [col.get("title", null)]),
-                _join("m_first", "nf", [col.get("first_name", null)]),
-                _join("m_last", "nl", [col.get("last_name", null)]),
-            ]
-        )
-        names_sql = (
-            "coalesce(nt.title, nf.title) as title, nf.first_name, nl.last_name, "
-            "coalesce(nt.sex, nf.sex) as sex_hint"
-        )
-    run(
-        con,
-        f"""create or replace temp table staged_names as
-                 select r._line, {names_sql} from raw_rows r {name_join}""",
-    )
-    run(
-        con,
-        "create or replace temp table m_name_keys "
-        "(k0 varchar, norm varchar, skey varchar, phon varchar)",
-    )
-    distinct_names = rows(
-        con, "select first_name from staged_names union select last_name from staged_names"
-    )
-    values = [r[0] for r in distinct_names if r[0] is not None]
-    if values:
-        import pyarrow as pa
-
-        out = [_name_keys(v) for v in values]
-        con.register(
-            "m_name_keys_arrow",
-            pa.table(
-                {
-                    "k0": pa.array(values, pa.string()),
-                    "norm": pa.array([o[0] for o in out], pa.string()),
-                    "skey": pa.array([o[1] for o in out], pa.string()),
-                    "phon": pa.array([o[2] for o in out], pa.string()),
-                }
-            ),
-        )
-        run(con, "insert into m_name_keys select * from m_name_keys_arrow")
-        con.unregister("m_name_keys_arrow")
+    name_join, name = _map_names(con, col, null)
+    _map_name_keys(con, "full_name" in col)
 
     era = fields["birth_date"].era if "birth_date" in fields else None
     map_distinct(
@@ -329,28 +275,97 @@ def stage(
     hmac_canonical, params = pseudonym_sql(
         key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
     )
-    record = _text(spec.record_id) if spec.record_id else "cast(_line as varchar)"
+    raw_record = _text(spec.record_id) if spec.record_id else "cast(r._line as varchar)"
+    record = raw_record
     id_field = fields.get("national_id")
-    if id_field is not None and spec.record_id == id_field.column:
-        # Keyed by the national ID itself (the civil registry): the key is the pseudonym.
-        record = f"case when {col['national_id']} is not null then {hmac_canonical} end"
+    keyed_by_id = id_field is not None and spec.record_id == id_field.column
+    if keyed_by_id:
+        # Keyed by the national ID itself (the civil registry): the key is the pseudonym,
+        # filled in from pid_hash below rather than hashed twice.
+        record = "cast(null as varchar)"
+    # Only the rows whose record id repeats go through the window: usually none.
+    run(
+        con,
+        f"""create or replace temp table repeated as
+        select _line from (
+            select r._line, row_number() over (partition by {raw_record} order by r._line) as n
+            from raw_rows r
+            where {raw_record} in (select {raw_record} from raw_rows r group by all
+                                   having count(*) > 1))
+        where n > 1""",
+    )
+
     stored = [c for c in raw_columns if c in _stored_columns(spec)]
     id_column = spec.fields["national_id"].column if "national_id" in fields else None
     # The raw row is kept for lineage as a list of values in the order of `stored` (the
     # batch records the column names once), but never with the raw ID: that lives only in
     # the identity table; the raw row gets the pseudonym in its place.
     raw_struct = ", ".join(f"c{i} := r.{q(c)}" for i, c in enumerate(stored)) or "c0 := null"
-    raw_list = (
-        "list_value("
-        + (
-            ", ".join(
-                "pid_hash" if c == id_column else f"raw_struct.c{i}" for i, c in enumerate(stored)
-            )
-            or "null"
-        )
-        + ")"
+    values = [("pid_hash" if c == id_column else f"raw_struct.c{i}") for i, c in enumerate(stored)]
+    raw_list = f"list_value({', '.join(values) or 'null'})"
+    bad_bytes = " or ".join(f"contains(coalesce(r.{q(c)}, ''), '\ufffd')" for c in raw_columns)
+    base_sql = f"""
+        select r._line,
+               {record} as record_id,
+               {nid["canonical"]} as national_id,
+               {col.get("national_id", null)} as national_id_raw,
+               {nid["reason"]} as national_id_reason,
+               {nid["category"]} as national_id_category,
+               case when {col.get("national_id", null)} is not null
+                    then {hmac_canonical} end as pid_hash,
+               {name["title"]} as title, {name["first_name"]} as first_name,
+               {name["last_name"]} as last_name,
+               fk.norm as first_name_norm, fk.skey as first_name_key,
+               fk.phon as first_name_phonetic,
+               lk.norm as last_name_norm, lk.skey as last_name_key, lk.phon as last_name_phonetic,
+               coalesce(sx.sex, {name["sex_hint"]}) as sex, sx.reason as sex_reason,
+               b.birth_date, b.precision as birth_precision,
+               coalesce(b.corrected, false) as birth_era_corrected,
+               b.reason as birth_reason,
+               h.code as house_code, h.reason as house_reason,
+               coalesce({col.get("house_no", null)}, a.house_no) as house_no,
+               coalesce({col.get("moo", null)}, a.moo) as moo,
+               a.subdistrict_code, a.district_code, a.province_code, a.reason as area_reason,
+               p.phone, p.reason as phone_reason,
+               {bad_bytes or "false"} as bad_bytes,
+               struct_pack({raw_struct}) as raw_struct
+        from (select *, {digits_sql(col.get("national_id", null))} as _nid_digits
+              from raw_rows r where {{where}}) r
+        {name_join}
+        left join m_name_keys fk on fk.k0 = {name["first_name"]}
+        left join m_name_keys lk on lk.k0 = {name["last_name"]}
+        {_join("m_birth", "b", [col.get("birth_date", null)])}
+        {_join("m_sex", "sx", [col.get("sex", null)])}
+        {_join("m_area", "a", area_keys)}
+        {_join("m_house", "h", [col.get("house_code", null)])}
+        {_join("m_phone", "p", [col.get("phone", null)])}
+    """
+    final_sql = f"""
+        select * exclude (raw_struct),
+               list_filter([{", ".join(_reasons(fields))}], lambda x: x is not null) as reasons,
+               list_filter([{", ".join(_ISSUES)}], lambda x: x is not null) as issues,
+               {raw_list} as raw
+        from (select * replace ({"pid_hash" if keyed_by_id else "record_id"} as record_id)
+              from staged_base)
+    """
+    return Staging(
+        base_sql, final_sql, _prepare_facts(con, facts, extract_date), params, dropped, stored
     )
 
+
+_ISSUES = (
+    "case when national_id_reason is not null and national_id_reason <> 'empty' "
+    "then 'national_id:' || national_id_reason end",
+    "case when birth_reason is not null then 'birth_date:' || birth_reason end",
+    "case when sex_reason is not null then 'sex:' || sex_reason end",
+    "case when area_reason is not null then 'area:' || area_reason end",
+    "case when house_reason is not null then 'house_code:' || house_reason end",
+    "case when phone_reason is not null then 'phone:' || phone_reason end",
+)
+
+
+def _reasons(fields: Mapping[IdentityField, FieldSpec]) -> list[str]:
+    """SQL for the reasons that quarantine a row: unusable keys and required fields."""
     required = {n for n, f in fields.items() if f.required}
     if "full_name" in required:
         required |= {"first_name"}
@@ -363,87 +378,109 @@ def stage(
         reasons.append(
             "case when national_id_reason is not null then 'national_id:' || national_id_reason end"
         )
-    for name in ("first_name", "last_name"):
-        if name in required:
-            reasons.append(f"case when {name} is null then '{name}:empty' end")
+    reasons += [
+        f"case when {name} is null then '{name}:empty' end"
+        for name in ("first_name", "last_name")
+        if name in required
+    ]
     if "birth_date" in required:
         reasons.append(
             "case when birth_date is null then 'birth_date:' || coalesce(birth_reason, 'empty') end"
         )
-    issues = [
-        "case when national_id_reason is not null and national_id_reason <> 'empty' "
-        "then 'national_id:' || national_id_reason end",
-        "case when birth_reason is not null then 'birth_date:' || birth_reason end",
-        "case when sex_reason is not null then 'sex:' || sex_reason end",
-        "case when area_reason is not null then 'area:' || area_reason end",
-        "case when house_reason is not null then 'house_code:' || house_reason end",
-        "case when phone_reason is not null then 'phone:' || phone_reason end",
-    ]
-    bad_bytes = " or ".join(f"contains(coalesce(r.{q(c)}, ''), '\ufffd')" for c in raw_columns)
+    return reasons
+
+
+def _map_names(
+    con: duckdb.DuckDBPyConnection, col: Mapping[IdentityField, str], null: str
+) -> tuple[str, dict[str, str]]:
+    """Map distinct names; return the joins and the select list for title/first/last/sex."""
+    name_types = {"title": "varchar", "first_name": "varchar", "last_name": "varchar"}
+    if "full_name" in col:
+        map_distinct(
+            con,
+            "m_name",
+            [col["full_name"]],
+            {**name_types, "sex_hint": "varchar"},
+            _names_from_full,
+        )
+        return _join("m_name", "n", [col["full_name"]]), {
+            "title": "n.title",
+            "first_name": "n.first_name",
+            "last_name": "n.last_name",
+            "sex_hint": "n.sex_hint",
+        }
+    # Title, first and last name are mapped each on its own: together they are nearly
+    # unique, each alone repeats a lot.
+    map_distinct(
+        con, "m_title", [col.get("title", null)], {"title": "varchar", "sex": "varchar"}, _title
+    )
+    map_distinct(
+        con,
+        "m_first",
+        [col.get("first_name", null)],
+        {"title": "varchar", "first_name": "varchar", "sex": "varchar"},
+        _first_name,
+    )
+    map_distinct(con, "m_last", [col.get("last_name", null)], {"last_name": "varchar"}, _last_name)
+    joins = " ".join(
+        [
+            _join("m_title", "nt", [col.get("title", null)]),
+            _join("m_first", "nf", [col.get("first_name", null)]),
+            _join("m_last", "nl", [col.get("last_name", null)]),
+        ]
+    )
+    return joins, {
+        "title": "coalesce(nt.title, nf.title)",
+        "first_name": "nf.first_name",
+        "last_name": "nl.last_name",
+        "sex_hint": "coalesce(nt.sex, nf.sex)",
+    }
+
+
+def _map_name_keys(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Comparison keys (normalised, similarity, phonetic) of every distinct name."""
+    import pyarrow as pa
+
+    sql = (
+        "select first_name from m_name union select last_name from m_name"
+        if full
+        else "select first_name from m_first union select last_name from m_last"
+    )
+    values = [r[0] for r in rows(con, sql) if r[0] is not None]
+    out = [_name_keys(v) for v in values]
+    con.register(
+        "m_name_keys_arrow",
+        pa.table(
+            {
+                "k0": pa.array(values, pa.string()),
+                "norm": pa.array([o[0] for o in out], pa.string()),
+                "skey": pa.array([o[1] for o in out], pa.string()),
+                "phon": pa.array([o[2] for o in out], pa.string()),
+            }
+        ),
+    )
+    run(con, "create or replace temp table m_name_keys as select * from m_name_keys_arrow")
+    con.unregister("m_name_keys_arrow")
+
+
+def stage_chunk(con: duckdb.DuckDBPyConnection, staging: Staging, lo: int, hi: int) -> None:
+    """Build ``staged`` and ``staged_facts`` for the raw rows with ``lo <= _line <= hi``."""
+    where = f"r._line between {lo} and {hi}"
     run(
         con,
-        f"""
-        create or replace temp table staged_base as
-        select r._line,
-               {record} as record_id,
-               {nid["canonical"]} as national_id,
-               {col.get("national_id", null)} as national_id_raw,
-               {nid["reason"]} as national_id_reason,
-               {nid["category"]} as national_id_category,
-               case when {col.get("national_id", null)} is not null
-                    then {hmac_canonical} end as pid_hash,
-               n.title, n.first_name, n.last_name,
-               fk.norm as first_name_norm, fk.skey as first_name_key,
-               fk.phon as first_name_phonetic,
-               lk.norm as last_name_norm, lk.skey as last_name_key, lk.phon as last_name_phonetic,
-               coalesce(sx.sex, n.sex_hint) as sex, sx.reason as sex_reason,
-               b.birth_date, b.precision as birth_precision,
-               coalesce(b.corrected, false) as birth_era_corrected,
-               b.reason as birth_reason,
-               h.code as house_code, h.reason as house_reason,
-               coalesce({col.get("house_no", null)}, a.house_no) as house_no,
-               coalesce({col.get("moo", null)}, a.moo) as moo,
-               a.subdistrict_code, a.district_code, a.province_code, a.reason as area_reason,
-               p.phone, p.reason as phone_reason,
-               {bad_bytes or "false"} as bad_bytes,
-               struct_pack({raw_struct}) as raw_struct
-        from (select *, {digits_sql(col.get("national_id", null))} as _nid_digits
-              from raw_rows r) r
-        join staged_names n using (_line)
-        left join m_name_keys fk on fk.k0 = n.first_name
-        left join m_name_keys lk on lk.k0 = n.last_name
-        {_join("m_birth", "b", [col.get("birth_date", null)])}
-        {_join("m_sex", "sx", [col.get("sex", null)])}
-        {_join("m_area", "a", area_keys)}
-        {_join("m_house", "h", [col.get("house_code", null)])}
-        {_join("m_phone", "p", [col.get("phone", null)])}
-    """,
-        params,
+        "create or replace temp table staged_base as " + staging.base_sql.replace("{where}", where),
+        staging.params,
     )
+    run(con, "create or replace temp table staged as " + staging.final_sql)
+    run(con, "drop table staged_base")
     run(
         con,
-        # Only the rows whose record id repeats go through the window: usually none.
-        """create or replace temp table repeated as
-        select _line from (
-            select _line, row_number() over (partition by record_id order by _line) as n
-            from staged_base
-            where record_id in (select record_id from staged_base group by record_id
-                                having count(*) > 1))
-        where n > 1""",
+        """create or replace temp table staged_facts (
+        _line bigint, dimension varchar, indicator varchar, value varchar, value_number double,
+        value_date date, unit varchar, valid_from date, valid_to date, reason varchar)""",
     )
-    run(
-        con,
-        f"""
-        create or replace temp table staged as
-        select * exclude (raw_struct),
-               list_filter([{", ".join(reasons)}], lambda x: x is not null) as reasons,
-               list_filter([{", ".join(issues)}], lambda x: x is not null) as issues,
-               {raw_list} as raw
-        from staged_base
-    """,
-    )
-    _stage_facts(con, facts, extract_date)
-    return dropped, stored
+    for sql in staging.fact_sql:
+        run(con, sql.replace("{where}", where))
 
 
 def _stored_columns(spec: SourceSpec) -> set[str]:
@@ -479,28 +516,19 @@ def _value_sql(fact: FactSpec) -> tuple[str, str, str]:
     return f"nfc_normalize({v})", "null", "null"
 
 
-def _stage_facts(
+def _prepare_facts(
     con: duckdb.DuckDBPyConnection, facts: list[FactSpec], extract_date: dt.date
-) -> None:
-    run(
-        con,
-        """create or replace temp table staged_facts (
-        _line bigint, dimension varchar, indicator varchar, value varchar, value_number double,
-        value_date date, unit varchar, valid_from date, valid_to date, reason varchar)""",
-    )
+) -> list[str]:
+    """Map the distinct dates of every fact; return one insert per fact (with {where})."""
+    statements = []
     for i, fact in enumerate(facts):
         joins, date_sql = [], {}
-        for j, column in enumerate(
-            dict.fromkeys(
-                c
-                for c in (
-                    fact.column if fact.type == "date" else None,
-                    fact.valid_from,
-                    fact.valid_to,
-                )
-                if c
-            )
-        ):
+        date_columns = (
+            fact.column if fact.type == "date" else None,
+            fact.valid_from,
+            fact.valid_to,
+        )
+        for j, column in enumerate(dict.fromkeys(c for c in date_columns if c)):
             table = f"m_fd_{i}_{j}"
             map_distinct(
                 con, table, [_text(column)], {"d": "date", "reason": "varchar"}, _fact_date
@@ -518,16 +546,14 @@ def _stage_facts(
             date_sql[fact.valid_from] if fact.valid_from else f"date '{extract_date.isoformat()}'"
         )
         valid_to = date_sql[fact.valid_to] if fact.valid_to else "null"
-        run(
-            con,
-            f"""
+        statements.append(f"""
             insert into staged_facts
-            select r._line, '{fact.dimension}', '{fact.indicator}', {value}, {number}, {value_date},
-                   {_sql_str(fact.unit)}, {valid_from}, {valid_to}, {reason}
+            select r._line, '{fact.dimension}', '{fact.indicator}', {value}, {number},
+                   {value_date}, {_sql_str(fact.unit)}, {valid_from}, {valid_to}, {reason}
             from raw_rows r {" ".join(joins)}
-            where {_text(fact.column)} is not null
-        """,
-        )
+            where {_text(fact.column)} is not null and {{where}}
+        """)
+    return statements
 
 
 def _sql_str(value: str | None) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import one, rows
-from sitthi.ingest.readers import RawBatch
+from sitthi.engines.duckdb import rows
 from sitthi.ingest.spec import SourceSpec
 
 if TYPE_CHECKING:
@@ -31,62 +30,85 @@ _FIELD_COLUMNS = {
 }
 
 
-def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
-    return {str(k): int(v) for k, v in rows(con, sql)}
+def _counts(con: duckdb.DuckDBPyConnection, sql: str, batch_id: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in rows(con, sql, {"b": batch_id})}
 
 
 def batch_report(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
-    raw: RawBatch,
+    batch_id: str,
+    rows_read: int,
     counts: dict[str, int],
     dropped: list[str],
 ) -> dict[str, Any]:
-    """Counts by reason, completeness per field, invalid IDs and repaired dates."""
+    """Counts by reason, completeness per field, invalid IDs and repaired dates.
+
+    Read from the store tables of the batch (inside its transaction), so it is the same
+    however the batch was staged.
+    """
     reasons = _counts(
         con,
-        "select reason, count(*) from (select unnest(reasons) as reason from staged) "
-        "group by reason order by count(*) desc",
+        "select reason, count(*) from (select unnest(reasons) as reason from quarantine "
+        "where batch_id = $b) group by reason order by count(*) desc, reason",
+        batch_id,
     )
-    for r in raw.rejects:
-        reasons[r.reason] = reasons.get(r.reason, 0) + 1
-    loaded = "from staged where len(reasons) = 0"
+    loaded = "from source_records where batch_id = $b"
     issues = _counts(
         con,
         f"select issue, count(*) from (select unnest(issues) as issue {loaded}) "
-        "group by issue order by count(*) desc",
+        "group by issue order by count(*) desc, issue",
+        batch_id,
     )
     n = max(counts["loaded"], 1)
     fields = [f for f in spec.fields if f in spec.allowed]
-    completeness = {
-        f: round(one(con, f"select count({_FIELD_COLUMNS[f]}) {loaded}") / n, 4) for f in fields
-    }
+    filled = (
+        rows(
+            con,
+            "select " + ", ".join(f"count({_FIELD_COLUMNS[f]})" for f in fields) + f" {loaded}",
+            {"b": batch_id},
+        )[0]
+        if fields
+        else ()
+    )
+    completeness = {f: round(int(v) / n, 4) for f, v in zip(fields, filled, strict=True)}
     ids = (
         _counts(
             con,
-            f"select coalesce(national_id_reason, 'valid'), count(*) {loaded} group by all",
+            f"select coalesce(national_id_reason, 'valid'), count(*) {loaded} group by all "
+            "order by 2 desc",
+            batch_id,
         )
         if "national_id" in fields
         else {}
     )
-    birth = {
-        "era_corrected": int(one(con, f"select count(*) {loaded} and birth_era_corrected")),
-        "partial": int(one(con, f"select count(*) {loaded} and birth_precision <> 'day'")),
-        "invalid": int(one(con, f"select count(*) {loaded} and birth_reason is not null")),
-    }
+    era, partial, invalid = rows(
+        con,
+        f"select count(*) filter (birth_era_corrected), "
+        f"count(*) filter (birth_precision <> 'day'), "
+        f"count(*) filter (list_contains(list_transform(issues, lambda i: split_part(i, ':', 1)), "
+        f"'birth_date')) {loaded}",
+        {"b": batch_id},
+    )[0]
     facts = _counts(
         con,
-        "select f.indicator || coalesce(':' || f.reason, ''), count(*) from staged_facts f "
-        "join staged s using (_line) where len(s.reasons) = 0 group by all order by 1",
+        "select indicator, count(*) from facts where batch_id = $b group by all order by 1",
+        batch_id,
+    )
+    facts.update(
+        {
+            str(k): int(v)
+            for k, v in rows(con, "select issue, sum(n) from fact_issues group by all order by 1")
+        }
     )
     return {
         "source": spec.source,
-        "rows": {"read": raw.rows_read, **counts},
+        "rows": {"read": rows_read, **counts},
         "quarantine_reasons": reasons,
         "issues": issues,
         "completeness": completeness,
         "national_id": ids,
-        "birth_date": birth,
+        "birth_date": {"era_corrected": int(era), "partial": int(partial), "invalid": int(invalid)},
         "facts": facts,
         "not_stored_by_dsa": dropped,
     }

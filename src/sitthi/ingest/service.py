@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import one, rows, run
 from sitthi.errors import AccessDenied, SourceSpecError
-from sitthi.ingest.normalize import stage
+from sitthi.ingest.normalize import prepare, stage_chunk
 from sitthi.ingest.readers import RawBatch, read_extract
 from sitthi.ingest.report import batch_report
 from sitthi.ingest.spec import SourceSpec
@@ -30,6 +30,11 @@ from sitthi.ingest.store import ensure_schema
 
 if TYPE_CHECKING:
     import duckdb
+
+
+# Lines staged at a time: bounds memory on national-scale files (66M rows) while keeping
+# each statement big enough for the engine to run it at full speed.
+CHUNK_LINES = 2_000_000
 
 
 @dataclass
@@ -103,13 +108,26 @@ def ingest_file(
         if done := _already_loaded(con, spec, digest):
             return IngestResult(spec.source, name, done, skipped=True)
     batch_id = f"{spec.source}-{started_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-    dropped, stored = stage(
+    staging = prepare(
         con, spec, key=key, extract_date=extract_date or load_date, raw_columns=raw.columns
     )
+    dropped, stored = staging.dropped, staging.stored
     run(con, "begin transaction")
     try:
-        counts = _write(con, spec, batch_id, raw, key_version)
-        report = batch_report(con, spec, raw, counts, dropped)
+        _write_rejects(con, spec, batch_id, raw)
+        first, last = con.execute("select min(_line), max(_line) from raw_rows").fetchall()[0]
+        for lo in range(first or 0, (last or -1) + 1, CHUNK_LINES):
+            stage_chunk(con, staging, lo, lo + CHUNK_LINES - 1)
+            _write(con, spec, batch_id, key_version)
+        counts = {
+            "loaded": int(
+                one(con, "select count(*) from source_records where batch_id = $b", {"b": batch_id})
+            ),
+            "quarantined": int(
+                one(con, "select count(*) from quarantine where batch_id = $b", {"b": batch_id})
+            ),
+        }
+        report = batch_report(con, spec, batch_id, raw.rows_read, counts, dropped)
         seconds = round(time.perf_counter() - started, 3)
         run(
             con,
@@ -167,9 +185,9 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, spec: SourceSpec, digest: st
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, batch_id: str, raw: RawBatch, key_version: int
-) -> dict[str, int]:
-    """Insert the staged batch into the store tables (inside the caller's transaction)."""
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, batch_id: str, key_version: int
+) -> None:
+    """Insert one staged chunk into the store tables (inside the caller's transaction)."""
     p = {"batch": batch_id, "source": spec.source, "kv": key_version}
     # The one table that holds the ID itself (the canonical ID, or the text as written when
     # it is not one), so every pseudonym can be resolved by those allowed to.
@@ -183,7 +201,7 @@ def _write(
           and not exists (select 1 from identities i where i.pid_hash = s.pid_hash)
         group by pid_hash
     """,
-        {"kv": key_version},
+        p,
     )
     run(
         con,
@@ -194,7 +212,8 @@ def _write(
                first_name_norm, first_name_key, first_name_phonetic,
                last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
                birth_precision, birth_era_corrected, house_code, house_no, moo,
-               subdistrict_code, district_code, province_code, phone, issues, raw, md5(raw::varchar)
+               subdistrict_code, district_code, province_code, phone, issues, raw,
+               hash(raw)::varchar
         from staged where len(reasons) = 0
     """,
         p,
@@ -213,32 +232,46 @@ def _write(
     run(
         con,
         """
+        insert into fact_issues
+        select f.indicator || ':' || f.reason, count(*)
+        from staged_facts f join staged s using (_line)
+        where len(s.reasons) = 0 and f.reason is not null group by all
+    """,
+    )
+    run(
+        con,
+        """
         insert into quarantine
         select $source, $batch, _line, record_id, reasons, raw from staged where len(reasons) > 0
     """,
         p,
     )
-    if raw.rejects:
-        import pyarrow as pa
 
-        rejects = pa.table(
-            {
-                "line": pa.array([r.line for r in raw.rejects], pa.int64()),
-                "reason": pa.array([r.reason for r in raw.rejects], pa.string()),
-                "raw": pa.array([[r.raw] for r in raw.rejects], pa.list_(pa.string())),
-            }
-        )
-        con.register("rejects_arrow", rejects)
-        run(
-            con,
-            """insert into quarantine
-                    select $source, $batch, line, null, [reason], raw from rejects_arrow""",
-            {"source": spec.source, "batch": batch_id},
-        )
-        con.unregister("rejects_arrow")
-    loaded = one(con, "select count(*) from staged where len(reasons) = 0")
-    quarantined = one(con, "select count(*) from staged where len(reasons) > 0") + len(raw.rejects)
-    return {"loaded": int(loaded), "quarantined": int(quarantined)}
+
+def _write_rejects(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, batch_id: str, raw: RawBatch
+) -> None:
+    """Quarantine the rows the reader could not split, with their line as written."""
+    run(con, "create or replace temp table fact_issues (issue varchar, n bigint)")
+    if not raw.rejects:
+        return
+    import pyarrow as pa
+
+    rejects = pa.table(
+        {
+            "line": pa.array([r.line for r in raw.rejects], pa.int64()),
+            "reason": pa.array([r.reason for r in raw.rejects], pa.string()),
+            "raw": pa.array([[r.raw] for r in raw.rejects], pa.list_(pa.string())),
+        }
+    )
+    con.register("rejects_arrow", rejects)
+    run(
+        con,
+        "insert into quarantine select $source, $batch, line, null, [reason], raw "
+        "from rejects_arrow",
+        {"source": spec.source, "batch": batch_id},
+    )
+    con.unregister("rejects_arrow")
 
 
 def loaded_sources(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:

@@ -69,7 +69,7 @@ create table if not exists source_records (
     phone varchar,
     issues varchar[] not null,
     raw varchar[] not null,  -- source values in the order of batches.raw_columns (ID pseudonymised)
-    row_hash varchar not null
+    row_hash varchar not null  -- 64-bit hash of raw: tells a changed row in a later extract
 );
 create table if not exists facts (
     source varchar not null,
