@@ -4,8 +4,9 @@ Set-based: national IDs, pseudonyms, numbers and flags are computed in SQL; the 
 parsers of `sitthi.thai` run in Python once per *distinct* value (names, dates, areas and
 addresses repeat a lot) and are joined back. The result is the temporary table
 ``staged`` (one row per raw row of a chunk, with ``reasons`` that quarantine it and
-``issues`` that do not) and ``staged_facts``; `prepare` runs once per file, `stage_chunk`
-once per range of lines, so memory stays bounded on national-scale files.
+``issues`` that do not, and ``facts``, the row's facts as a list); `prepare` runs once
+per file, `stage_chunk` once per range of lines, so memory stays bounded on
+national-scale files.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ class Staging:
 
     base_sql: str  # a select over raw_rows with a {where} slot: canonical identity fields
     final_sql: str  # adds reasons, issues and the raw values to staged_base
-    fact_sql: list[str]  # one insert per fact, each with a {where} slot
+    # (no separate fact statements: each staged row carries its facts as a list)
     params: dict[str, bytes]
     dropped: list[str]  # mapped fields and facts the DSA does not allow (never stored)
     stored: list[str]  # source columns kept in each row's raw list, in order
@@ -271,6 +272,7 @@ def prepare(
         _pair(parse_phone),
     )
 
+    fact_joins, fact_list = _prepare_facts(con, facts, extract_date)
     nid = national_id_sql(col.get("national_id", null), digits="r._nid_digits")
     hmac_canonical, params = pseudonym_sql(
         key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
@@ -328,7 +330,8 @@ def prepare(
                a.subdistrict_code, a.district_code, a.province_code, a.reason as area_reason,
                p.phone, p.reason as phone_reason,
                {bad_bytes or "false"} as bad_bytes,
-               struct_pack({raw_struct}) as raw_struct
+               struct_pack({raw_struct}) as raw_struct,
+               {fact_list} as facts
         from (select *, {digits_sql(col.get("national_id", null))} as _nid_digits
               from raw_rows r where {{where}}) r
         {name_join}
@@ -339,6 +342,7 @@ def prepare(
         {_join("m_area", "a", area_keys)}
         {_join("m_house", "h", [col.get("house_code", null)])}
         {_join("m_phone", "p", [col.get("phone", null)])}
+        {fact_joins}
     """
     final_sql = f"""
         select * exclude (raw_struct),
@@ -348,9 +352,7 @@ def prepare(
         from (select * replace ({"pid_hash" if keyed_by_id else "record_id"} as record_id)
               from staged_base)
     """
-    return Staging(
-        base_sql, final_sql, _prepare_facts(con, facts, extract_date), params, dropped, stored
-    )
+    return Staging(base_sql, final_sql, params, dropped, stored)
 
 
 _ISSUES = (
@@ -464,7 +466,7 @@ def _map_name_keys(con: duckdb.DuckDBPyConnection, full: bool) -> None:
 
 
 def stage_chunk(con: duckdb.DuckDBPyConnection, staging: Staging, lo: int, hi: int) -> None:
-    """Build ``staged`` and ``staged_facts`` for the raw rows with ``lo <= _line <= hi``."""
+    """Build ``staged`` for the raw rows with ``lo <= _line <= hi``."""
     where = f"r._line between {lo} and {hi}"
     run(
         con,
@@ -473,14 +475,6 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, staging: Staging, lo: int, hi: i
     )
     run(con, "create or replace temp table staged as " + staging.final_sql)
     run(con, "drop table staged_base")
-    run(
-        con,
-        """create or replace temp table staged_facts (
-        _line bigint, dimension varchar, indicator varchar, value varchar, value_number double,
-        value_date date, unit varchar, valid_from date, valid_to date, reason varchar)""",
-    )
-    for sql in staging.fact_sql:
-        run(con, sql.replace("{where}", where))
 
 
 def _stored_columns(spec: SourceSpec) -> set[str]:
@@ -518,11 +512,13 @@ def _value_sql(fact: FactSpec) -> tuple[str, str, str]:
 
 def _prepare_facts(
     con: duckdb.DuckDBPyConnection, facts: list[FactSpec], extract_date: dt.date
-) -> list[str]:
-    """Map the distinct dates of every fact; return one insert per fact (with {where})."""
-    statements = []
+) -> tuple[str, str]:
+    """Map the distinct dates of every fact; return the joins and the SQL list of the row's
+    facts (a struct per fact with a value, NULL when the source cell is empty)."""
+    joins: list[str] = []
+    structs: list[str] = []
     for i, fact in enumerate(facts):
-        joins, date_sql = [], {}
+        date_sql = {}
         date_columns = (
             fact.column if fact.type == "date" else None,
             fact.valid_from,
@@ -533,10 +529,10 @@ def _prepare_facts(
             map_distinct(
                 con, table, [_text(column)], {"d": "date", "reason": "varchar"}, _fact_date
             )
-            joins.append(_join(table, f"d{j}", [_text(column)]))
-            date_sql[column] = f"d{j}.d"
+            joins.append(_join(table, f"fd_{i}_{j}", [_text(column)]))
+            date_sql[column] = f"fd_{i}_{j}.d"
         value, number, reason = _value_sql(fact)
-        value_date = date_sql[fact.column] if fact.type == "date" else "null"
+        value_date = date_sql[fact.column] if fact.type == "date" else "null::date"
         if fact.type == "date":
             reason = (
                 f"case when {_text(fact.column)} is not null and {value_date} is null "
@@ -545,15 +541,18 @@ def _prepare_facts(
         valid_from = (
             date_sql[fact.valid_from] if fact.valid_from else f"date '{extract_date.isoformat()}'"
         )
-        valid_to = date_sql[fact.valid_to] if fact.valid_to else "null"
-        statements.append(f"""
-            insert into staged_facts
-            select r._line, '{fact.dimension}', '{fact.indicator}', {value}, {number},
-                   {value_date}, {_sql_str(fact.unit)}, {valid_from}, {valid_to}, {reason}
-            from raw_rows r {" ".join(joins)}
-            where {_text(fact.column)} is not null and {{where}}
-        """)
-    return statements
+        valid_to = date_sql[fact.valid_to] if fact.valid_to else "null::date"
+        structs.append(
+            f"case when {_text(fact.column)} is not null then struct_pack("
+            f"dimension := '{fact.dimension}', indicator := '{fact.indicator}', "
+            f"value := {value}, value_number := cast({number} as double), "
+            f"value_date := {value_date}, unit := {_sql_str(fact.unit)}::varchar, "
+            f"valid_from := {valid_from}, valid_to := {valid_to}, "
+            f"reason := cast({reason} as varchar)) end"
+        )
+    if not structs:
+        return "", "[]"
+    return " ".join(joins), f"list_filter([{', '.join(structs)}], lambda f: f is not null)"
 
 
 def _sql_str(value: str | None) -> str:

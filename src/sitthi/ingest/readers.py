@@ -89,6 +89,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
         _refuse_cp874_as_utf8(path, head, encoding)
         source = str(path)
     run(con, "drop table if exists raw_rows")
+    first = 2 if spec.read.header else 1  # the file line of the first record
     options = {
         "header": spec.read.header,
         "delim": spec.read.delimiter,
@@ -105,7 +106,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     try:
         run(
             con,
-            f"create temp table raw_rows as select *, row_number() over () as _ordinal "
+            f"create temp table raw_rows as "
+            f"select *, row_number() over () + {first - 1} as _ordinal "
             f"from read_csv($path, {args})",
             {"path": source, **options},
         )
@@ -135,10 +137,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
         )
     # _line: the file line of each loaded record, counting the header and skipping the
     # lines of rejected records (a quoted field spanning lines shifts this by its extra lines).
-    first = 2 if spec.read.header else 1
+    # Without rejects it is the number the reader gave (an UPDATE of every row would leave
+    # version data behind that slows every later scan).
     if not rejects:
         run(con, "alter table raw_rows rename column _ordinal to _line")
-        run(con, f"update raw_rows set _line = _line + {first - 1}")
         return RawBatch(columns, total, rejects)
     run(con, "create or replace temp table raw_reject_lines (line bigint)")
     values = ", ".join(f"({r.line})" for r in rejects)
@@ -149,8 +151,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
         with gaps as (select line - {first} + 1 - row_number() over (order by line) as before
                       from raw_reject_lines)
         select r.* exclude (_ordinal),
-               r._ordinal + {first} - 1 + (select count(*) from gaps where gaps.before < r._ordinal)
-                 as _line
+               r._ordinal + (select count(*) from gaps
+                             where gaps.before < r._ordinal - {first} + 1) as _line
         from raw_rows r""",
     )
     return RawBatch(columns, total, rejects)

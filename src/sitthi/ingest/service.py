@@ -222,10 +222,11 @@ def _write(
         con,
         """
         insert into facts
-        select $source, s.record_id, $batch, s.pid_hash, f.dimension, f.indicator, f.value,
+        select $source, record_id, $batch, pid_hash, f.dimension, f.indicator, f.value,
                f.value_number, f.value_date, f.unit, f.valid_from, f.valid_to
-        from staged_facts f join staged s using (_line)
-        where len(s.reasons) = 0 and f.reason is null
+        from (select record_id, pid_hash, unnest(facts) as f
+              from staged where len(reasons) = 0 and len(facts) > 0)
+        where f.reason is null
     """,
         p,
     )
@@ -234,8 +235,8 @@ def _write(
         """
         insert into fact_issues
         select f.indicator || ':' || f.reason, count(*)
-        from staged_facts f join staged s using (_line)
-        where len(s.reasons) = 0 and f.reason is not null group by all
+        from (select unnest(facts) as f from staged where len(reasons) = 0 and len(facts) > 0)
+        where f.reason is not null group by all
     """,
     )
     run(
