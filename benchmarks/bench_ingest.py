@@ -57,9 +57,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, nargs="+", default=[3, 2])
+    parser.add_argument("--memory-limit", help="DuckDB memory_limit, e.g. 6GB (default: DuckDB's)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    print(f"machine: {machine()}")
+    print(
+        f"machine: {machine()}; DuckDB memory_limit: {args.memory_limit or 'default (80% of RAM)'}"
+    )
     print("| rows | median wall (s) | fastest (s) | rows/s | median peak memory (MiB) | runs |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size, repeats in zip(
@@ -75,7 +78,7 @@ def main() -> None:
             "from sitthi.ingest.spec import load_spec\n"
             f"Path({str(store)!r}).unlink(missing_ok=True)\n"
             f"Path({str(store) + '.wal'!r}).unlink(missing_ok=True)\n"
-            f"con = connect({str(store)!r})\n"
+            f"con = connect({str(store)!r}, memory_limit={args.memory_limit!r})\n"
             f"r = ingest_file(con, load_spec('dopa'), Path({str(path)!r}),"
             " key=b'bench-key-0123456789', key_version=1, load_date=dt.date(2026, 10, 1))\n"
             f"assert r.rows_read == {size}, r.rows_read\n"

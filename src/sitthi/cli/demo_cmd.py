@@ -31,7 +31,7 @@ def demo(
     with steps("synthetic world", total=STEPS) as step:
         summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
     print_world_summary(summary)
-    con = connect(out / "sitthi.duckdb")
+    con = connect(out / "sitthi.duckdb", memory_limit=get_settings().duckdb_memory_limit)
     with steps("ingest", total=len(AGENCIES)) as step:
         results = ingest_world(con, out / "world", get_settings(), progress=step)
     print_ingest_results(results)

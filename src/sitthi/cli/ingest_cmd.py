@@ -53,7 +53,7 @@ def ingest(
     if paths is None:
         raise ValidationError(f"spec {source_spec.source!r} reads files: give at least one FILE")
     key = settings.pseudonym_secret()
-    con = connect(db or settings.db)
+    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
     results = [
         ingest_file(
             con,

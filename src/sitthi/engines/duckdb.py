@@ -17,7 +17,7 @@ Params = dict[str, Any] | list[Any] | None
 
 
 def connect(
-    path: Path | str | None = None, *, read_only: bool = False
+    path: Path | str | None = None, *, read_only: bool = False, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create) a DuckDB file, or an in-memory database when ``path`` is None."""
     if path is None:
@@ -32,6 +32,12 @@ def connect(
         raise SitthiError(f"{p}: cannot open the store: {str(exc).splitlines()[0]}") from exc
     # Progress bars belong to the CLI, not to every statement.
     con.execute("set enable_progress_bar = false").complete()
+    if memory_limit:
+        try:
+            con.execute(f"set memory_limit = '{memory_limit.replace(chr(39), '')}'").complete()
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            raise SitthiError(f"SITTHI_DUCKDB_MEMORY_LIMIT {memory_limit!r}: {reason}") from exc
     return con
 
 
