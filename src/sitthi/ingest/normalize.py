@@ -199,7 +199,7 @@ class Staging:
     stage one range of lines at a time, so memory stays bounded whatever the file size.
     """
 
-    base_sql: str  # a select over raw_rows with a {where} slot: canonical identity fields
+    base_sql: str  # a select over raw_rows for lines $chunk_lo..$chunk_hi: canonical fields
     final_sql: str  # adds reasons, issues and the raw values to staged_base
     # (no separate fact statements: each staged row carries its facts as a list)
     params: dict[str, bytes]
@@ -278,6 +278,10 @@ def prepare(
         key, f"coalesce({nid['canonical']}, {col.get('national_id', null)})"
     )
     raw_record = _text(spec.record_id) if spec.record_id else "cast(r._line as varchar)"
+    id_field_any = fields.get("national_id")
+    if id_field_any is not None and spec.record_id == id_field_any.column:
+        # Keyed by the ID: the same person written with dashes is the same record.
+        raw_record = f"coalesce({digits_sql(_text(spec.record_id))}, {raw_record})"
     record = raw_record
     id_field = fields.get("national_id")
     keyed_by_id = id_field is not None and spec.record_id == id_field.column
@@ -333,7 +337,7 @@ def prepare(
                struct_pack({raw_struct}) as raw_struct,
                {fact_list} as facts
         from (select *, {digits_sql(col.get("national_id", null))} as _nid_digits
-              from raw_rows r where {{where}}) r
+              from raw_rows r where r._line between $chunk_lo and $chunk_hi) r
         {name_join}
         left join m_name_keys fk on fk.k0 = {name["first_name"]}
         left join m_name_keys lk on lk.k0 = {name["last_name"]}
@@ -467,12 +471,8 @@ def _map_name_keys(con: duckdb.DuckDBPyConnection, full: bool) -> None:
 
 def stage_chunk(con: duckdb.DuckDBPyConnection, staging: Staging, lo: int, hi: int) -> None:
     """Build ``staged`` for the raw rows with ``lo <= _line <= hi``."""
-    where = f"r._line between {lo} and {hi}"
-    run(
-        con,
-        "create or replace temp table staged_base as " + staging.base_sql.replace("{where}", where),
-        staging.params,
-    )
+    params = {**staging.params, "chunk_lo": lo, "chunk_hi": hi}
+    run(con, "create or replace temp table staged_base as " + staging.base_sql, params)
     run(con, "create or replace temp table staged as " + staging.final_sql)
     run(con, "drop table staged_base")
 

@@ -44,10 +44,12 @@ class RawBatch:
 
 
 def needed_columns(spec: SourceSpec) -> list[str]:
-    """Every file column the spec reads (identity fields, facts, their dates, record id)."""
-    cols = [f.column for f in spec.fields.values()]
+    """Every file column the spec reads: identity fields and facts the DSA allows (the
+    others are never read, so a file may leave them out), their dates, the record id."""
+    cols = [f.column for n, f in spec.fields.items() if n in spec.allowed]
     for fact in spec.facts:
-        cols += [c for c in (fact.column, fact.valid_from, fact.valid_to) if c]
+        if fact.indicator in spec.allowed:
+            cols += [c for c in (fact.column, fact.valid_from, fact.valid_to) if c]
     if spec.record_id:
         cols.append(spec.record_id)
     return list(dict.fromkeys(cols))
@@ -88,7 +90,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     else:
         _refuse_cp874_as_utf8(path, head, encoding)
         source = str(path)
+    # Reject tables are per read: never let one file's bad rows follow the next file.
     run(con, "drop table if exists raw_rows")
+    run(con, "drop table if exists raw_rejects")
+    run(con, "drop table if exists raw_reject_scans")
     first = 2 if spec.read.header else 1  # the file line of the first record
     options = {
         "header": spec.read.header,
@@ -120,15 +125,17 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
             Path(source).unlink(missing_ok=True)
     columns = [r[0] for r in rows(con, "describe raw_rows") if r[0] != "_ordinal"]
     rejects = [
-        Reject(int(line), _reject_reason(kind), raw or "")
-        for line, kind, raw in rows(
+        Reject(int(line), ";".join(sorted({_reject_reason(k) for k in kinds})), raw or "")
+        for line, kinds, raw in rows(
             con,
-            "select line, min(error_type), min(csv_line) from raw_rejects "
+            "select line, list(distinct error_type), min(csv_line) from raw_rejects "
             "group by line order by line",
         )
     ]
     loaded = one(con, "select count(*) from raw_rows")
     total = loaded + len(rejects)
+    if total == 0:
+        raise SourceSpecError(f"{path}: the file has a header but no data rows")
     bad_bytes = sum(r.reason == "bad_encoding" for r in rejects)
     if total and bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
@@ -220,15 +227,18 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> 
             )
         sheet = book[spec.read.sheet] if spec.read.sheet else book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or all(h is None for h in header):
+        header: tuple[object, ...] | None = None
+        header_row = 0
+        for number, candidate in enumerate(rows, start=1):  # skip blank rows above it
+            if any(h is not None and str(h).strip() for h in candidate):
+                header, header_row = candidate, number
+                break
+        if header is None:
             raise SourceSpecError(f"{path}: sheet {sheet.title!r} is empty")
-        columns = [
-            str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)
-        ]
+        columns = _unique_names(header)
         data: list[list[str | None]] = [[] for _ in columns]
         lines: list[int] = []
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=header_row + 1):
             if all(v is None or str(v).strip() == "" for v in row):
                 continue  # Excel keeps formatted but empty rows: they are not records
             lines.append(number)
@@ -248,6 +258,20 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> 
     run(con, "create or replace temp table raw_rows as select * from raw_rows_arrow")
     con.unregister("raw_rows_arrow")
     return RawBatch(columns, len(lines))
+
+
+def _unique_names(header: tuple[object, ...]) -> list[str]:
+    """Header cells as column names: blanks become column_N, repeats get _1, _2 (as DuckDB
+    names repeated CSV headers), so no column silently replaces another."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        name = str(cell).strip() if cell is not None and str(cell).strip() else f"column_{i + 1}"
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
 
 
 def _cell_text(value: object) -> str | None:
@@ -315,7 +339,7 @@ def _as_text(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> RawBatch
     columns = [r[0] for r in rows(con, f"describe {table}")]
     if not columns:
         raise SourceSpecError(f"{path}: no columns")
-    casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
+    casts = ", ".join(f"cast({_q(c)} as varchar) as {_q(c)}" for c in columns)
     run(
         con,
         f"create or replace temp table raw_rows as "
@@ -325,6 +349,10 @@ def _as_text(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> RawBatch
     if n == 0:
         raise SourceSpecError(f"{path}: no data rows")
     return RawBatch(columns, n)
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _first_line(exc: BaseException) -> str:

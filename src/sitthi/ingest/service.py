@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 from sitthi.engines.duckdb import one, rows, run
 from sitthi.errors import AccessDenied, SourceSpecError
 from sitthi.ingest.normalize import prepare, stage_chunk
+from sitthi.ingest.pseudonym import pseudonym
 from sitthi.ingest.readers import RawBatch, read_extract
 from sitthi.ingest.report import batch_report
 from sitthi.ingest.spec import SourceSpec
 from sitthi.ingest.store import ensure_schema
+from sitthi.thai.national_id import normalize_national_id
 
 if TYPE_CHECKING:
     import duckdb
@@ -114,7 +116,7 @@ def ingest_file(
     dropped, stored = staging.dropped, staging.stored
     run(con, "begin transaction")
     try:
-        _write_rejects(con, spec, batch_id, raw)
+        _write_rejects(con, spec, batch_id, raw, stored, key)
         first, last = con.execute("select min(_line), max(_line) from raw_rows").fetchall()[0]
         for lo in range(first or 0, (last or -1) + 1, CHUNK_LINES):
             stage_chunk(con, staging, lo, lo + CHUNK_LINES - 1)
@@ -250,26 +252,47 @@ def _write(
 
 
 def _write_rejects(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, batch_id: str, raw: RawBatch
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    batch_id: str,
+    raw: RawBatch,
+    stored: list[str],
+    key: bytes,
 ) -> None:
-    """Quarantine the rows the reader could not split, with their line as written."""
+    """Quarantine the rows the reader could not split, as far as they can be read.
+
+    The line is split as CSV; fields under a stored column are kept (in the batch's
+    raw-column order), and anything that reads as a national ID becomes its pseudonym, so
+    a broken row cannot carry the raw ID or a column the DSA does not allow.
+    """
     run(con, "create or replace temp table fact_issues (issue varchar, n bigint)")
     if not raw.rejects:
         return
+    import csv
+
     import pyarrow as pa
 
+    position = {c: i for i, c in enumerate(raw.columns)}
+    values = []
+    for r in raw.rejects:
+        fields = next(
+            csv.reader([r.raw], delimiter=spec.read.delimiter, quotechar=spec.read.quote), []
+        )
+        kept = [fields[position[c]] if position[c] < len(fields) else None for c in stored]
+        values.append(
+            [pseudonym(key, v) if v is not None and normalize_national_id(v) else v for v in kept]
+        )
     rejects = pa.table(
         {
             "line": pa.array([r.line for r in raw.rejects], pa.int64()),
-            "reason": pa.array([r.reason for r in raw.rejects], pa.string()),
-            "raw": pa.array([[r.raw] for r in raw.rejects], pa.list_(pa.string())),
+            "reason": pa.array([r.reason.split(";") for r in raw.rejects], pa.list_(pa.string())),
+            "raw": pa.array(values, pa.list_(pa.string())),
         }
     )
     con.register("rejects_arrow", rejects)
     run(
         con,
-        "insert into quarantine select $source, $batch, line, null, [reason], raw "
-        "from rejects_arrow",
+        "insert into quarantine select $source, $batch, line, null, reason, raw from rejects_arrow",
         {"source": spec.source, "batch": batch_id},
     )
     con.unregister("rejects_arrow")

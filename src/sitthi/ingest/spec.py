@@ -147,6 +147,29 @@ class SourceSpec(_Strict):
         indicators = [f.indicator for f in self.facts]
         if len(set(indicators)) != len(indicators):
             raise ValueError("two facts share an indicator name")
+        id_field = self.fields.get("national_id")
+        if id_field is not None:
+            # The ID column is read once, as the ID: any other use would store it in clear.
+            others: list[str] = [
+                str(n)
+                for n, f in self.fields.items()
+                if n != "national_id" and f.column == id_field.column
+            ]
+            others += [
+                f.indicator
+                for f in self.facts
+                if id_field.column in (f.column, f.valid_from, f.valid_to)
+            ]
+            if others:
+                raise ValueError(
+                    f"column {id_field.column!r} is the national ID; it cannot also be read as "
+                    f"{', '.join(others)} (that would store the ID outside the identity table)"
+                )
+            if self.record_id == id_field.column and "national_id" not in self.dsa.fields_allowed:
+                raise ValueError(
+                    f"record_id {self.record_id!r} is the national ID column, which the DSA "
+                    "does not allow: key the rows by another column"
+                )
         return self
 
     @property
