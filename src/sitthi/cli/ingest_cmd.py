@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from sitthi.cli.options import parse_date_option
 from sitthi.errors import ValidationError
 
 spec_app = typer.Typer(help="Check and list agency source specs.", no_args_is_help=True)
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(f"{option} must be a date like 2026-10-01, got {value!r}") from exc
 
 
 def ingest(
@@ -61,8 +52,8 @@ def ingest(
             path,
             key=key,
             key_version=settings.pseudonym_key_version,
-            load_date=_date(load_date, "--load-date"),
-            extract_date=_date(extract_date, "--extract-date"),
+            load_date=parse_date_option(load_date, "--load-date"),
+            extract_date=parse_date_option(extract_date, "--extract-date"),
         )
         for path in (paths or [Path(".")])
     ]

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sitthi.errors import ValidationError
-
-
-def parse_as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(f"--as-of must be a date like 2026-10-01, got {value!r}") from exc
+from sitthi.cli.options import parse_date_option
 
 
 def synth(
@@ -49,7 +39,7 @@ def synth(
             out,
             persons=persons,
             seed=seed,
-            as_of=parse_as_of(as_of) or DEFAULT_AS_OF,
+            as_of=parse_date_option(as_of, "--as-of") or DEFAULT_AS_OF,
             noise=model,
             progress=step,
         )

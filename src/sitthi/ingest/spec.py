@@ -9,30 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sitthi.errors import SourceSpecError
 
-IDENTITY_FIELDS = (
-    "national_id",
-    "title",
-    "first_name",
-    "last_name",
-    "full_name",
-    "sex",
-    "birth_date",
-    "house_code",
-    "house_no",
-    "moo",
-    "subdistrict",
-    "district",
-    "province",
-    "address",
-    "phone",
-)
 IdentityField = Literal[
     "national_id",
     "title",
@@ -52,6 +35,7 @@ IdentityField = Literal[
 ]
 # The five dimensions of the One Data profile, plus "civil" for what the civil registry
 # says of a person (nationality, alive or dead) that every dimension depends on.
+IDENTITY_FIELDS: tuple[str, ...] = get_args(IdentityField)
 Dimension = Literal["income", "employment", "health", "education", "social_welfare", "civil"]
 Era = Literal["BE", "CE"]
 
