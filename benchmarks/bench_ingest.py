@@ -23,6 +23,7 @@ OUT = Path(__file__).parent / "out"
 def prepare(rows: int) -> Path:
     import duckdb
 
+    from sitthi.ingest.sql_identity import check_digit_sql
     from sitthi.synth.world import generate_world
 
     base = OUT / "world-1m"
@@ -41,11 +42,10 @@ def prepare(rows: int) -> Path:
         f'substr("{id_col}", 1, 6) || ((cast(substr("{id_col}", 7, 1) as int) + k) % 10)::varchar'
         f' || substr("{id_col}", 8, 5)'
     )
-    weights = " + ".join(f"cast(substr(s, {i}, 1) as int) * {14 - i}" for i in range(1, 13))
     con = duckdb.connect()
     con.execute(
         f"""copy (
-            select * replace (s || ((11 - ({weights}) % 11) % 10)::varchar as "{id_col}")
+            select * replace (s || {check_digit_sql("s")}::varchar as "{id_col}")
             from (select r.*, {shifted} as s
                   from read_csv('{src}', all_varchar = true) r, range({copies}) t(k))
         ) to '{target}' (header, delimiter ',')"""

@@ -6,6 +6,7 @@ them in order on one store, so the CLI and tests share one path through the pipe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -31,8 +32,6 @@ def ingest_world(
     The load date and the extract date are the world's as-of date, so the demo gives the
     same answer whatever day it is run.
     """
-    import datetime as dt
-
     try:
         manifest = json.loads((world / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

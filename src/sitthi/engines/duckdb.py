@@ -41,6 +41,11 @@ def connect(
     return con
 
 
+def quote_identifier(name: str) -> str:
+    """A quoted SQL identifier: source column names may be Thai, with spaces and quotes."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _used(sql: str, params: Params) -> Params:
     # DuckDB refuses named parameters a statement does not use; callers may share a dict.
     if isinstance(params, dict):

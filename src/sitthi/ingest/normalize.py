@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import rows, run
+from sitthi.engines.duckdb import quote_identifier, rows, run
 from sitthi.ingest.pseudonym import pseudonym_sql
 from sitthi.ingest.spec import FactSpec, FieldSpec, IdentityField, SourceSpec
 from sitthi.ingest.sql_identity import digits_sql, national_id_sql
@@ -36,9 +36,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def q(column: str) -> str:
-    """A quoted SQL identifier for a source column (names may be Thai, with spaces)."""
-    return '"' + column.replace('"', '""') + '"'
+q = quote_identifier
 
 
 def _text(column: str) -> str:
@@ -52,13 +50,14 @@ def map_distinct(
     keys: Sequence[str],
     outputs: dict[str, str],
     fn: Callable[..., tuple[Any, ...]],
+    source: str = "raw_rows r",
 ) -> None:
-    """Create temp table ``name`` mapping each distinct ``keys`` tuple of raw_rows to
-    ``fn(*values)``; ``outputs`` names the result columns and their DuckDB types."""
+    """Create temp table ``name`` mapping each distinct ``keys`` tuple of ``source`` (raw_rows
+    by default) to ``fn(*values)``; ``outputs`` names the result columns and their types."""
     import pyarrow as pa
 
     key_sql = ", ".join(f"{k} as k{i}" for i, k in enumerate(keys))
-    distinct = rows(con, f"select distinct {key_sql} from raw_rows r")
+    distinct = rows(con, f"select distinct {key_sql} from {source}")
     results = [fn(*values) for values in distinct]
     columns: dict[str, Any] = {f"k{i}": [v[i] for v in distinct] for i in range(len(keys))}
     for j, out in enumerate(outputs):
@@ -445,28 +444,19 @@ def _map_names(
 
 def _map_name_keys(con: duckdb.DuckDBPyConnection, full: bool) -> None:
     """Comparison keys (normalised, similarity, phonetic) of every distinct name."""
-    import pyarrow as pa
-
-    sql = (
-        "select first_name from m_name union select last_name from m_name"
+    names = (
+        "(select first_name as name from m_name union select last_name from m_name)"
         if full
-        else "select first_name from m_first union select last_name from m_last"
+        else "(select first_name as name from m_first union select last_name from m_last)"
     )
-    values = [r[0] for r in rows(con, sql) if r[0] is not None]
-    out = [_name_keys(v) for v in values]
-    con.register(
-        "m_name_keys_arrow",
-        pa.table(
-            {
-                "k0": pa.array(values, pa.string()),
-                "norm": pa.array([o[0] for o in out], pa.string()),
-                "skey": pa.array([o[1] for o in out], pa.string()),
-                "phon": pa.array([o[2] for o in out], pa.string()),
-            }
-        ),
+    map_distinct(
+        con,
+        "m_name_keys",
+        ["name"],
+        {"norm": "varchar", "skey": "varchar", "phon": "varchar"},
+        _name_keys,
+        source=f"{names} n where name is not null",
     )
-    run(con, "create or replace temp table m_name_keys as select * from m_name_keys_arrow")
-    con.unregister("m_name_keys_arrow")
 
 
 def stage_chunk(con: duckdb.DuckDBPyConnection, staging: Staging, lo: int, hi: int) -> None:

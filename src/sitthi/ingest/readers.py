@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, rows, run
+from sitthi.engines.duckdb import one, quote_identifier, rows, run
 from sitthi.errors import SourceSpecError
 from sitthi.ingest.spec import SourceSpec
 
@@ -32,7 +32,7 @@ _WRONG_ENCODING_SHARE = 0.5
 @dataclass
 class Reject:
     line: int
-    reason: str
+    reasons: list[str]
     raw: str
 
 
@@ -125,7 +125,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
             Path(source).unlink(missing_ok=True)
     columns = [r[0] for r in rows(con, "describe raw_rows") if r[0] != "_ordinal"]
     rejects = [
-        Reject(int(line), ";".join(sorted({_reject_reason(k) for k in kinds})), raw or "")
+        Reject(int(line), sorted({_reject_reason(k) for k in kinds}), raw or "")
         for line, kinds, raw in rows(
             con,
             "select line, list(distinct error_type), min(csv_line) from raw_rejects "
@@ -136,7 +136,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     total = loaded + len(rejects)
     if total == 0:
         raise SourceSpecError(f"{path}: the file has a header but no data rows")
-    bad_bytes = sum(r.reason == "bad_encoding" for r in rejects)
+    bad_bytes = sum("bad_encoding" in r.reasons for r in rejects)
     if total and bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
             f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
@@ -339,7 +339,9 @@ def _as_text(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> RawBatch
     columns = [r[0] for r in rows(con, f"describe {table}")]
     if not columns:
         raise SourceSpecError(f"{path}: no columns")
-    casts = ", ".join(f"cast({_q(c)} as varchar) as {_q(c)}" for c in columns)
+    casts = ", ".join(
+        f"cast({quote_identifier(c)} as varchar) as {quote_identifier(c)}" for c in columns
+    )
     run(
         con,
         f"create or replace temp table raw_rows as "
@@ -349,10 +351,6 @@ def _as_text(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> RawBatch
     if n == 0:
         raise SourceSpecError(f"{path}: no data rows")
     return RawBatch(columns, n)
-
-
-def _q(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
 
 
 def _first_line(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import one, rows, run
+from sitthi.engines.duckdb import one, run
 from sitthi.errors import AccessDenied, SourceSpecError
 from sitthi.ingest.normalize import prepare, stage_chunk
 from sitthi.ingest.pseudonym import pseudonym
@@ -285,7 +285,7 @@ def _write_rejects(
     rejects = pa.table(
         {
             "line": pa.array([r.line for r in raw.rejects], pa.int64()),
-            "reason": pa.array([r.reason.split(";") for r in raw.rejects], pa.list_(pa.string())),
+            "reason": pa.array([r.reasons for r in raw.rejects], pa.list_(pa.string())),
             "raw": pa.array(values, pa.list_(pa.string())),
         }
     )
@@ -296,13 +296,3 @@ def _write_rejects(
         {"source": spec.source, "batch": batch_id},
     )
     con.unregister("rejects_arrow")
-
-
-def loaded_sources(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """Batches in the store, newest first."""
-    ensure_schema(con)
-    return rows(
-        con,
-        "select source, batch_id, file_name, rows_read, rows_loaded, rows_quarantined "
-        "from batches order by finished_at desc",
-    )

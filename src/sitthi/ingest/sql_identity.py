@@ -19,6 +19,14 @@ def digits_sql(expression: str) -> str:
     return f"regexp_replace({translated}, '[\\s\\-./_]+', '', 'g')"
 
 
+def check_digit_sql(digits: str) -> str:
+    """SQL for the check digit of the first 12 digits of ``digits`` (an SQL expression)."""
+    weighted = " + ".join(
+        f"(ascii(substr({digits}, {i}, 1)) - 48) * {14 - i}" for i in range(1, 13)
+    )
+    return f"((11 - ({weighted}) % 11) % 10)"
+
+
 def national_id_sql(expression: str, digits: str | None = None) -> dict[str, str]:
     """SQL for the canonical ID (13 digits or NULL), its reason code and its validity.
 
@@ -29,8 +37,7 @@ def national_id_sql(expression: str, digits: str | None = None) -> dict[str, str
     reads it 13 times, and engines do not always compute a repeated expression once.
     """
     d = digits or digits_sql(expression)
-    weighted = " + ".join(f"(ascii(substr({d}, {i}, 1)) - 48) * {14 - i}" for i in range(1, 13))
-    check = f"((11 - ({weighted}) % 11) % 10)"
+    check = check_digit_sql(d)
     is13 = f"regexp_full_match({d}, '[0-9]{{13}}')"
     reason = (
         f"case when {expression} is null or trim({expression}) = '' then 'empty' "

@@ -86,7 +86,8 @@ def spelling_variant(name: str, rng: np.random.Generator) -> str:
     return name[:at] + new + name[at + len(old) :]
 
 
-def _kedmanee_neighbours() -> dict[str, str]:
+@cache
+def kedmanee_neighbours() -> dict[str, str]:
     """Keys next to each key on the Thai Kedmanee keyboard (TIS 820-2531), same row."""
     from pythainlp.util.keyboard import TIS_820_2531_MOD, TIS_820_2531_MOD_SHIFT
 
@@ -101,11 +102,6 @@ def _kedmanee_neighbours() -> dict[str, str]:
                 if near:
                     neighbours[key] = neighbours.get(key, "") + "".join(near)
     return neighbours
-
-
-@cache
-def kedmanee_neighbours() -> dict[str, str]:
-    return _kedmanee_neighbours()
 
 
 def keyboard_typo(name: str, rng: np.random.Generator) -> str:

@@ -174,7 +174,7 @@ def generate_population(
         for s in geothai.subdistricts(d.code)
     ]
     sub = np.asarray(subdistricts)[rng.integers(len(subdistricts), size=n_hh)]
-    district = np.asarray([s[:4] for s in sub])
+    district = sub.astype("<U4")  # a subdistrict code starts with its district's
     hh_df = pd.DataFrame({"subdistrict_code": sub, "district_code": district})
     # Running numbers start at a random offset per registration office, then count up:
     # unique within the office, and not all starting at 1.
@@ -195,7 +195,7 @@ def generate_population(
     hh_df.insert(
         0, "household_id", np.char.add("H", np.char.zfill(np.arange(1, n_hh + 1).astype(str), 8))
     )
-    hh_df["province_code"] = [s[:2] for s in sub]
+    hh_df["province_code"] = sub.astype("<U2")
     hh_df["house_code"] = np.char.add(
         np.char.add(district, np.char.zfill(running.astype(str), 6)), check.astype(str)
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, NamedTuple
 
-from sitthi.thai.text import normalize_thai_text
+from sitthi.thai.text import normalize_thai_text, until_stable
 
 Sex = Literal["M", "F"]
 TitleKind = Literal["civil", "child", "rank", "academic", "monastic", "royal", "english"]
@@ -310,7 +310,6 @@ def parse_full_name(text: str) -> ParsedName:
 
 # Characters that differ between copies of the same name without changing it.
 _RE_NAME_NOISE = re.compile(r"[\s.\-\u2010-\u2015'`\u2018\u2019\u02bc]")
-_MAX_PASSES = 8
 
 
 def _normalize_name_once(text: str) -> str:
@@ -333,9 +332,4 @@ def normalize_name(text: str) -> str:
         >>> normalize_name("นาย สม-ชาย"), normalize_name("O'Brien")
         ('สมชาย', 'obrien')
     """
-    for _ in range(_MAX_PASSES):
-        cleaned = _normalize_name_once(text)
-        if cleaned == text:
-            break
-        text = cleaned
-    return text
+    return until_stable(_normalize_name_once, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Invisible characters that word processors and web forms leave inside names:
 # ZWSP, ZWNJ, ZWJ, word joiner, BOM (also used as ZWNBSP) and the soft hyphen.
@@ -65,6 +66,17 @@ def _one_pass(text: str) -> str:
     return text
 
 
+def until_stable(step: Callable[[str], str], text: str, max_passes: int = _MAX_PASSES) -> str:
+    """Apply ``step`` until the text stops changing (one fix can uncover another), at most
+    ``max_passes`` times, so the result is idempotent in practice."""
+    for _ in range(max_passes):
+        cleaned = step(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
 def normalize_thai_text(text: str) -> str:
     """Return the canonical spelling of a piece of Thai text.
 
@@ -83,9 +95,4 @@ def normalize_thai_text(text: str) -> str:
         >>> normalize_thai_text("  น\\u0e4d\\u0e49\\u0e32\\u200bฝน\\u00a0เเก้ว ")
         'น้ำฝน แก้ว'
     """
-    for _ in range(_MAX_PASSES):
-        cleaned = _one_pass(text)
-        if cleaned == text:
-            break
-        text = cleaned
-    return text
+    return until_stable(_one_pass, text)
