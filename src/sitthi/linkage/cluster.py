@@ -1,0 +1,234 @@
+"""Stage 4: from links to persons, without ever letting a weak link merge two IDs.
+
+National-ID groups are fixed first (stages 1-2). A probabilistic link then either attaches
+an unresolved record to one ID group (its best-scoring one) or joins unresolved records to
+each other. Two different valid national IDs are never merged by the model: only a
+reviewer's decision can do that. When a chain of unresolved records would connect two ID
+groups, its members stay with the group each one is attached to and the chain goes to the
+review queue. Reviewers' decisions override the model both ways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import rows, run
+from sitthi.linkage.graph import connected_components
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Match probabilities that decide a link (≥ ``link``) or a review (≥ ``review``)."""
+
+    link: float = 0.99
+    review: float = 0.5
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """Records placed by each stage, and the review queue's size."""
+
+    by_stage: dict[str, int]
+    review_queue: dict[str, int]
+
+
+def _decisions(con: duckdb.DuckDBPyConnection) -> None:
+    run(
+        con,
+        """
+        create or replace temp table decided as
+        select least(a.rid, b.rid) as rid_l, greatest(a.rid, b.rid) as rid_r,
+               arg_max(d.decision, d.decided_at) as decision
+        from review_decisions d
+        join link_input a on a.source = d.source_l and a.record_id = d.record_id_l
+        join link_input b on b.source = d.source_r and b.record_id = d.record_id_r
+        where a.rid <> b.rid
+        group by 1, 2
+        """,
+    )
+
+
+def cluster_records(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> ClusterResult:
+    """Fill ``clusters`` (``rid``, ``person_key``, ``stage``, ``match_probability``,
+    ``linked_rid``) and ``review_candidates`` from ``id_links``, ``scored_pairs`` and the
+    reviewers' decisions."""
+    _decisions(con)
+    params = {"link": thresholds.link, "review": thresholds.review}
+    # Every usable link, with the node each end belongs to ('g:' an ID group, 'r:' a record).
+    run(
+        con,
+        """
+        create or replace temp table edges as
+        with candidate as (
+            select p.rid_l, p.rid_r, p.match_probability, p.match_weight, false as reviewed
+            from scored_pairs p
+            left join decided d using (rid_l, rid_r)
+            where d.decision is null and p.match_probability >= $link
+            union all
+            select rid_l, rid_r, 1.0, null, true from decided where decision = 'same')
+        select c.*, coalesce('g:' || l.pid_hash, 'r:' || c.rid_l) as node_l,
+               coalesce('g:' || r.pid_hash, 'r:' || c.rid_r) as node_r,
+               l.pid_hash is not null as grouped_l, r.pid_hash is not null as grouped_r
+        from candidate c
+        join id_links l on l.rid = c.rid_l
+        join id_links r on r.rid = c.rid_r
+        -- two different valid IDs are two people, unless a reviewer said otherwise
+        where c.reviewed or l.own_pid_hash is null or r.own_pid_hash is null
+              or l.own_pid_hash = r.own_pid_hash
+        """,
+        params,
+    )
+    # ID groups a reviewer joined become one group.
+    connected_components(
+        con,
+        "select node_l as a, node_r as b from edges where grouped_l and grouped_r",
+        "group_alias",
+    )
+    run(
+        con,
+        """
+        create or replace temp table edges_n as
+        select e.* replace (coalesce(gl.component, e.node_l) as node_l,
+                            coalesce(gr.component, e.node_r) as node_r)
+        from edges e
+        left join group_alias gl on gl.node = e.node_l
+        left join group_alias gr on gr.node = e.node_r
+        where not (e.grouped_l and e.grouped_r)
+        """,
+    )
+    # Each unresolved record attaches to its single best ID group.
+    run(
+        con,
+        """
+        create or replace temp table attach as
+        with one_side as (
+            select case when grouped_l then rid_r else rid_l end as rid,
+                   case when grouped_l then node_l else node_r end as grp,
+                   case when grouped_l then rid_l else rid_r end as linked_rid,
+                   match_probability, reviewed
+            from edges_n where grouped_l <> grouped_r),
+        per_group as (
+            select rid, grp, max(match_probability) as p,
+                   arg_max(linked_rid, match_probability) as linked_rid,
+                   bool_or(reviewed) as reviewed
+            from one_side group by rid, grp)
+        select rid, arg_max(grp, p + reviewed::int) as grp,
+               max(p) as p, arg_max(linked_rid, p + reviewed::int) as linked_rid,
+               count(*) as groups, bool_or(reviewed) as reviewed
+        from per_group group by rid
+        """,
+    )
+    connected_components(
+        con,
+        """select 'r:' || rid as a, grp as b from attach
+           union all select node_l, node_r from edges_n where not grouped_l and not grouped_r""",
+        "components",
+    )
+    run(
+        con,
+        """
+        create or replace temp table component_groups as
+        select component, count(distinct node) filter (node like 'g:%') as groups,
+               min(node) filter (node like 'g:%') as grp
+        from components group by 1
+        """,
+    )
+    run(
+        con,
+        """
+        create or replace temp table clusters as
+        with best as (
+            select rid, max(match_probability) as p,
+                   arg_max(other, match_probability) as linked_rid,
+                   bool_or(reviewed) as reviewed
+            from (select rid_l as rid, rid_r as other, match_probability, reviewed from edges_n
+                  union all
+                  select rid_r, rid_l, match_probability, reviewed from edges_n)
+            group by rid)
+        select l.rid,
+               case when l.pid_hash is not null then coalesce(ga.component, 'g:' || l.pid_hash)
+                    when cg.groups > 1 then coalesce(a.grp, 'r:' || l.rid)
+                    when cg.groups = 1 then cg.grp
+                    when c.component is not null then c.component
+                    else 'r:' || l.rid end as person_key,
+               case when l.stage is not null then l.stage
+                    when cg.groups > 1 and a.grp is null then 'alone'
+                    when c.component is null then 'alone'
+                    when b.reviewed then 'review'
+                    else 'probabilistic' end as stage,
+               case when l.stage is null and c.component is not null then b.p end
+                   as match_probability,
+               case when l.stage is null and c.component is not null then b.linked_rid end
+                   as linked_rid
+        from id_links l
+        left join group_alias ga on ga.node = 'g:' || l.pid_hash
+        left join components c on c.node = 'r:' || l.rid
+        left join component_groups cg on cg.component = c.component
+        left join attach a on a.rid = l.rid
+        left join best b on b.rid = l.rid
+        """,
+    )
+    _review_candidates(con, params)
+    by_stage = dict(rows(con, "select stage, count(*) from clusters group by 1 order by 1"))
+    queue = dict(rows(con, "select reason, count(*) from review_candidates group by 1"))
+    return ClusterResult(
+        by_stage={k: int(v) for k, v in by_stage.items()},
+        review_queue={k: int(v) for k, v in queue.items()},
+    )
+
+
+def _review_candidates(con: duckdb.DuckDBPyConnection, params: dict[str, float]) -> None:
+    """Pairs a person should look at, with why; the decided ones never come back."""
+    run(
+        con,
+        """
+        create or replace temp table review_candidates as
+        with pairs as (
+            -- the model is unsure and the records ended up apart
+            select p.rid_l, p.rid_r, 'uncertain' as reason
+            from scored_pairs p
+            join clusters a on a.rid = p.rid_l join clusters b on b.rid = p.rid_r
+            where p.match_probability >= $review and p.match_probability < $link
+              and a.person_key <> b.person_key
+            union all
+            -- a confident link between two different valid IDs (one person, two IDs?)
+            select p.rid_l, p.rid_r, 'different_ids'
+            from scored_pairs p
+            join id_links a on a.rid = p.rid_l join id_links b on b.rid = p.rid_r
+            where p.match_probability >= $link and a.own_pid_hash <> b.own_pid_hash
+            union all
+            -- an unresolved record that fits more than one person
+            select least(e.rid_l, e.rid_r), greatest(e.rid_l, e.rid_r), 'competing_persons'
+            from edges_n e
+            join attach a on a.rid in (e.rid_l, e.rid_r) and a.groups > 1
+            where e.grouped_l <> e.grouped_r
+            union all
+            -- a chain of unresolved records that would join two ID groups
+            select e.rid_l, e.rid_r, 'competing_persons'
+            from edges_n e
+            join components c on c.node = e.node_l
+            join component_groups g on g.component = c.component and g.groups > 1
+            where not e.grouped_l and not e.grouped_r
+            union all
+            -- a record that shares a valid ID with records describing someone else
+            select least(l.rid, h.rid), greatest(l.rid, h.rid), 'id_conflict'
+            from id_links l
+            join (select own_pid_hash, min(rid) as rid from id_links
+                  where stage = 'national_id' group by 1) h using (own_pid_hash)
+            where l.conflict and l.stage is null)
+        select p.rid_l, p.rid_r, min(p.reason) as reason,
+               any_value(lp.match_probability) as match_probability,
+               any_value(lp.match_weight) as match_weight,
+               any_value(lp.evidence) as evidence
+        from pairs p
+        left join scored_pairs lp using (rid_l, rid_r)
+        left join decided d using (rid_l, rid_r)
+        where d.decision is null
+        group by 1, 2
+        """,
+        params,
+    )

@@ -1,0 +1,168 @@
+"""Stages 1 and 2: link on the national ID, then repair IDs that are one keystroke wrong.
+
+Stage 1 groups records by valid national ID (checksum verified at ingest). An ID group is
+trusted only where its records describe one person: a record that agrees with none of the
+others (or with the civil-registry record, when there is one) is someone else's record
+under this ID, most often a typo that happened to pass the checksum.
+
+Stage 2 looks for the right ID of two kinds of record: an invalid ID (failed checksum),
+and a valid ID that is a *suspect* (a lone record, or one that conflicts with its group).
+The right ID is one substitution or one adjacent transposition away, held by records that
+agree on both names and the birth date; when exactly one such holder exists, the record
+is repaired to it and the repair is recorded. Everything else goes on to the
+probabilistic stage.
+
+Finding IDs one edit away needs no candidate explosion: an edit touches at most two
+adjacent positions, so two IDs one edit apart share one of five fixed slices of their
+13 digits. Each slice is an equi-join key; Damerau-Levenshtein (on ASCII digits, so
+bytes are characters) confirms the distance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import one, run
+from sitthi.linkage.agreement import consistent_sql, register, same_person_sql
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Slices (1-based start, length) of a 13-digit ID; two IDs one substitution or adjacent
+#: transposition apart agree on at least one whole set: edits in 1-7 keep 8-13, an edit at
+#: 7/8 keeps 1-6 and 9-13, edits in 8-10 keep 1-7 and 11-13, a swap at 10/11 keeps 1-9 and
+#: 12-13, edits in 11-13 keep 1-10.
+ID_SLICES = (
+    ((8, 6),),
+    ((1, 6), (9, 5)),
+    ((1, 7), (11, 3)),
+    ((1, 9), (12, 2)),
+    ((1, 10),),
+)
+#: In a group without a civil-registry record, each record is checked against at most
+#: this many others: a placeholder ID shared by thousands must not cost n² comparisons.
+MAX_GROUP_CHECKS = 20
+
+
+@dataclass(frozen=True)
+class DeterministicResult:
+    """How many records each deterministic outcome covers."""
+
+    by_national_id: int
+    repaired_invalid: int
+    repaired_valid_typo: int
+    id_conflicts: int
+    unresolved: int
+
+
+def _slice_key(column: str, slices: tuple[tuple[int, int], ...]) -> str:
+    return " || ".join(f"substr({column}, {start}, {length})" for start, length in slices)
+
+
+def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
+    """Fill the temporary table ``id_links`` from ``link_input``.
+
+    ``id_links`` has one row per record: ``rid``, ``pid_hash`` (the ID group it belongs to,
+    NULL when unresolved), ``stage`` (``national_id``, ``id_repair`` or NULL), ``repair``
+    (``invalid_id`` or ``valid_typo``) and ``own_pid_hash`` (its own valid ID, kept so a
+    later stage never joins it to a different ID's holder by accident).
+    """
+    register(con)
+    # Is each valid-ID record consistent with its group?
+    run(
+        con,
+        f"""
+        create or replace temp table id_support as
+        with g as (
+            select pid_hash, bool_or(id_keyed) as anchored, count(*) as n
+            from link_input where id_valid group by 1),
+        r as (
+            select li.*, g.anchored,
+                   row_number() over (partition by li.pid_hash order by li.id_keyed desc, li.rid)
+                       as k
+            from link_input li join g using (pid_hash)
+            where li.id_valid and g.n > 1)
+        select l.rid, bool_or({consistent_sql("l", "r")}) as supported
+        from r l join r on r.pid_hash = l.pid_hash and r.rid <> l.rid
+            and (r.id_keyed or not r.anchored) and r.k <= {MAX_GROUP_CHECKS + 1}
+        where not l.id_keyed
+        group by l.rid
+        """,
+    )
+    # Records whose ID may be one edit from the right one: invalid 13-digit IDs, valid IDs
+    # that conflict with their group, and valid IDs nobody else holds (outside a registry
+    # keyed by the ID, where the ID is the record).
+    run(
+        con,
+        """
+        create or replace temp table id_candidates as
+        select li.rid, li.id_valid, li.pid_hash, i.national_id as digits,
+               s.supported = false as conflict
+        from link_input li
+        left join id_support s using (rid)
+        join (select pid_hash, any_value(national_id) as national_id
+              from identities group by 1) i using (pid_hash)
+        where (not li.id_valid and li.id_reason in ('bad_checksum', 'bad_category'))
+           or (li.id_valid and not li.id_keyed and coalesce(s.supported, false) = false)
+        """,
+    )
+    joins = " union ".join(
+        f"""select c.rid, i.pid_hash from id_candidates c
+            join ids i on {_slice_key("c.digits", sl)} = {_slice_key("i.national_id", sl)}
+            where damerau_levenshtein(c.digits, i.national_id) = 1"""
+        for sl in ID_SLICES
+    )
+    confirmed = "(li.id_keyed or s.supported)"
+    run(
+        con,
+        f"""
+        create or replace temp table id_repairs_found as
+        with ids as (
+            select distinct pid_hash, national_id from identities
+            where regexp_full_match(national_id, '[0-9]{{13}}')),
+        neighbours as ({joins}),
+        holders as (
+            select li.* from link_input li left join id_support s using (rid)
+            where li.id_valid and {confirmed})
+        select n.rid, any_value(n.pid_hash) as pid_hash,
+               count(distinct n.pid_hash) as holders
+        from neighbours n
+        join link_input l on l.rid = n.rid
+        join holders h on h.pid_hash = n.pid_hash
+        where {same_person_sql("l", "h")}
+        group by n.rid
+        """,
+    )
+    run(
+        con,
+        f"""
+        create or replace temp table id_links as
+        select li.rid,
+               case when rep.holders = 1 then rep.pid_hash
+                    when li.id_valid and {confirmed} then li.pid_hash end as pid_hash,
+               case when rep.holders = 1 then 'id_repair'
+                    when li.id_valid and {confirmed} then 'national_id' end as stage,
+               case when rep.holders = 1 then
+                    case when li.id_valid then 'valid_typo' else 'invalid_id' end end as repair,
+               case when li.id_valid then li.pid_hash end as own_pid_hash,
+               li.id_valid and s.supported = false as conflict
+        from link_input li
+        left join id_support s using (rid)
+        left join id_repairs_found rep using (rid)
+        """,
+    )
+    counts = con.execute(
+        """select count(*) filter (stage = 'national_id'),
+                  count(*) filter (repair = 'invalid_id'),
+                  count(*) filter (repair = 'valid_typo'),
+                  count(*) filter (conflict and stage is null),
+                  count(*) filter (stage is null)
+           from id_links"""
+    ).fetchall()[0]
+    return DeterministicResult(*(int(c) for c in counts))
+
+
+def unresolved_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Records the deterministic stages left for the probabilistic stage."""
+    return int(one(con, "select count(*) from id_links where stage is null"))

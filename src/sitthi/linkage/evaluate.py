@@ -1,0 +1,123 @@
+"""Accuracy against a labelled truth: pairwise precision, recall and F1, and cluster purity.
+
+Pairwise: every pair of records the linkage puts in one person is a predicted link, every
+pair the truth puts in one person a true link. Counting is done per cluster cell (n·(n-1)/2
+per group), never by listing pairs, so it scales to any size. Only records present in both
+the truth and the linkage are scored; the others are counted and reported.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import rows, run
+from sitthi.errors import ValidationError
+
+if TYPE_CHECKING:
+    import duckdb
+
+TRUTH_COLUMNS = ("source", "record_id", "person_id")
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Pairwise and cluster accuracy of one linkage against the truth."""
+
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    true_positive_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    purity: float  # share of records in a predicted person whose majority true person is theirs
+    completeness: float  # share of records in a true person's majority predicted person
+    truth_not_linked: int  # truth records that are not in the linkage (quarantined, not loaded)
+    linked_not_in_truth: int
+
+
+def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str) -> Accuracy:
+    """Score table ``predicted`` (``rid``, ``cluster``) against ``truth`` (``rid``, ``entity``).
+
+    Both are table or view names with one row per record; ``rid`` NULL in the truth marks
+    a truth record that is not in the linkage.
+    """
+    ((missing,),) = rows(con, f"select count(*) from {truth} where rid is null")
+    ((extra,),) = rows(
+        con,
+        f"select count(*) from {predicted} where rid not in (select rid from {truth} "
+        "where rid is not null)",
+    )
+    ((n, true_pairs, pred_pairs, tp, purity, completeness),) = rows(
+        con,
+        f"""
+        with j as (select t.rid, t.entity, p.cluster
+                   from {truth} t join {predicted} p using (rid)),
+        cells as (select entity, cluster, count(*) as n from j group by all),
+        tru as (select entity, sum(n) as n from cells group by 1),
+        pre as (select cluster, sum(n) as n from cells group by 1)
+        select (select count(*) from j),
+               (select coalesce(sum(n * (n - 1) // 2), 0) from tru),
+               (select coalesce(sum(n * (n - 1) // 2), 0) from pre),
+               (select coalesce(sum(n * (n - 1) // 2), 0) from cells),
+               (select coalesce(sum(m), 0) from (select max(n) as m from cells group by cluster)),
+               (select coalesce(sum(m), 0) from (select max(n) as m from cells group by entity))
+        """,
+    )
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Accuracy(
+        records=int(n),
+        true_pairs=int(true_pairs),
+        predicted_pairs=int(pred_pairs),
+        true_positive_pairs=int(tp),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        purity=purity / n if n else 1.0,
+        completeness=completeness / n if n else 1.0,
+        truth_not_linked=int(missing),
+        linked_not_in_truth=int(extra),
+    )
+
+
+def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Read a truth file into the temporary table ``truth`` (``rid``, ``entity``).
+
+    The file is a CSV with at least ``source,record_id,person_id``. A record is found by
+    its record ID, or, for a registry keyed by the national ID (whose record ID in the
+    store is the pseudonym), by the national ID written as its record ID.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read the truth file ({exc.strerror})") from exc
+    missing = [c for c in TRUTH_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            f"{path}: row 1: the truth file needs the columns {', '.join(TRUTH_COLUMNS)} "
+            f"(missing: {', '.join(missing)})"
+        )
+    run(
+        con,
+        """
+        create or replace temp table truth as
+        with t as (
+            select source::varchar as source, record_id::varchar as record_id,
+                   person_id::varchar as entity
+            from read_csv($path, header = true, all_varchar = true))
+        select coalesce(a.rid, b.rid) as rid, t.entity, t.source, t.record_id
+        from t
+        left join link_input a on a.source = t.source and a.record_id = t.record_id
+        left join (select i.national_id, li.source, li.rid
+                   from link_input li join identities i on i.pid_hash = li.record_id
+                   where li.id_keyed) b
+            on a.rid is null and b.source = t.source and b.national_id = t.record_id
+        """,
+        {"path": str(path)},
+    )

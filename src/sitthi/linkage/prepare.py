@@ -1,0 +1,78 @@
+"""The records to link: the latest version of every source record, keyed by a small integer.
+
+A source loaded every month has one row per record per batch in ``source_records``; the
+registry follows the newest. ``rid`` (a BIGINT in ``(source, record_id)`` order) is what
+every linkage table joins on, because joining on two strings costs far more at scale.
+The raw national ID is not here: ID repair reads it from ``identities`` for the few records
+that need it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import one, run
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: The columns the probabilistic stage sees (no ID, no pseudonym: evidence only).
+MATCH_COLUMNS = (
+    "first_name_norm",
+    "first_name_key",
+    "first_name_phonetic",
+    "last_name_norm",
+    "last_name_key",
+    "last_name_phonetic",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "house_code",
+    "subdistrict_code",
+    "district_code",
+    "province_code",
+    "phone",
+)
+
+
+def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
+    """Create the temporary table ``link_input``; returns its number of records."""
+    several = one(
+        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
+    )
+    # Only sources loaded more than once need the window that picks the newest row.
+    latest = (
+        """
+        select s.* from source_records s join batches b using (batch_id)
+        qualify row_number() over (
+            partition by s.source, s.record_id order by b.finished_at desc, s.line desc) = 1
+        """
+        if several
+        else "select * from source_records"
+    )
+    run(
+        con,
+        f"""
+        create or replace temp table link_input as
+        select row_number() over (order by s.source, s.record_id) as rid,
+               s.source, s.record_id, s.pid_hash,
+               s.national_id_valid as id_valid,
+               s.national_id_reason as id_reason,
+               -- A registry keyed by the ID (the civil registry) holds the ID by definition.
+               s.pid_hash is not null and s.record_id = s.pid_hash as id_keyed,
+               s.first_name_norm, s.first_name_key, s.first_name_phonetic,
+               s.last_name_norm, s.last_name_key, s.last_name_phonetic,
+               s.sex, s.birth_date, s.birth_precision,
+               year(s.birth_date) as birth_year,
+               case when s.birth_precision in ('month', 'day') then month(s.birth_date) end
+                   as birth_month,
+               case when s.birth_precision = 'day' then day(s.birth_date) end as birth_day,
+               s.house_code, s.house_no, s.moo, s.subdistrict_code, s.district_code,
+               s.province_code, s.phone, s.row_hash
+        from ({latest}) s
+        """,
+    )
+    return int(one(con, "select count(*) from link_input"))

@@ -1,0 +1,194 @@
+"""Stage 3: Fellegi-Sunter with Splink for the records the ID could not place.
+
+The model is trained on every record (u from random pairs, m by EM), so it learns what
+agreement means in these agencies' data, but only pairs that involve an unresolved record
+are scored: ``predict_between`` (unresolved × resolved) and ``predict_within``
+(unresolved × unresolved). Resolved pairs are already decided by the national ID.
+
+Splink works in its own in-memory DuckDB, fed from the store through a Parquet file, so
+its dozens of intermediate tables never touch the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import connect, one, run
+from sitthi.linkage.prepare import MATCH_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Random pairs drawn to estimate u. More gives steadier u for rare levels.
+U_SAMPLE_PAIRS = 3e6
+#: Cap on the pairs each EM training block uses.
+EM_MAX_PAIRS = 1e6
+SEED = 42
+
+
+@dataclass(frozen=True)
+class ProbabilisticResult:
+    """What the probabilistic stage did."""
+
+    unresolved: int
+    pairs_scored: int
+    model: dict[str, Any]
+
+
+def _splink_quiet() -> None:
+    # Splink logs every step at INFO; the CLI shows its own progress instead.
+    logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+def _prior(con: duckdb.DuckDBPyConnection) -> float:
+    """λ, the chance two random records match, from the pairs the national ID already links."""
+    n = one(con, "select count(*) from id_links")
+    pairs = one(
+        con,
+        "select coalesce(sum(c * (c - 1) // 2), 0) from "
+        "(select count(*) as c from id_links where pid_hash is not null group by pid_hash)",
+    )
+    total = n * (n - 1) / 2
+    return min(max(pairs / total, 1e-9), 0.5) if total else 1e-4
+
+
+def score_unresolved(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    threshold: float,
+    memory_limit: str | None = None,
+    model: dict[str, Any] | None = None,
+) -> ProbabilisticResult:
+    """Score pairs involving unresolved records into the temporary table ``scored_pairs``.
+
+    ``scored_pairs`` holds ``rid_l``, ``rid_r``, ``match_probability``, ``match_weight`` and
+    ``evidence`` (JSON per comparison: both values, the level and its match weight), for
+    every pair at or above ``threshold``. A trained ``model`` (Splink settings JSON) is
+    reused as it is; without one, a model is trained on these records.
+    """
+    from splink import DuckDBAPI, Linker
+
+    from sitthi.linkage.model import settings
+
+    _splink_quiet()
+    unresolved = int(one(con, "select count(*) from id_links where stage is null"))
+    columns = ", ".join(MATCH_COLUMNS)
+    with tempfile.TemporaryDirectory(prefix="sitthi-link-") as tmp:
+        records = Path(tmp) / "records.parquet"
+        run(
+            con,
+            f"""copy (select li.rid, li.source, {columns}, l.stage is null as unresolved
+                     from link_input li join id_links l using (rid))
+                to '{records}' (format parquet)""",
+        )
+        work = connect(None, memory_limit=memory_limit)
+        run(work, f"create table records as select * from read_parquet('{records}')")
+        run(work, "create table unresolved as select * from records where unresolved")
+        run(work, "create table resolved as select * from records where not unresolved")
+        db_api = DuckDBAPI(work)
+        all_records = db_api.register("records", table_name="records_in")
+        linker = Linker(
+            all_records,
+            model if model is not None else settings(_prior(con)),
+            log_level=None,
+        )
+        for column in ("first_name_norm", "last_name_norm"):
+            linker.table_management.compute_tf_table(column)
+        if model is None:
+            _train(linker)
+        if unresolved:
+            left = db_api.register("unresolved", table_name="unresolved_in")
+            right = db_api.register("resolved", table_name="resolved_in")
+            between = linker.inference.predict_between(
+                left, right, threshold_match_probability=threshold, warning_mode="never"
+            )
+            within = linker.inference.predict_within(
+                left, threshold_match_probability=threshold, warning_mode="never"
+            )
+            parts = [between.physical_name, within.physical_name]
+        else:
+            parts = []
+        trained = linker.misc.save_model_to_json()
+        evidence = _evidence_sql(trained)
+        union = " union all ".join(f"select * from {p}" for p in parts)
+        out = Path(tmp) / "pairs.parquet"
+        run(
+            work,
+            f"""copy (select least(rid_l, rid_r) as rid_l,
+                             greatest(rid_l, rid_r) as rid_r,
+                             max(match_probability) as match_probability,
+                             max(match_weight) as match_weight,
+                             arg_max({evidence}, match_weight) as evidence
+                      from ({union or "select * from (select 1) where false"})
+                      group by 1, 2)
+                to '{out}' (format parquet)"""
+            if parts
+            else f"""copy (select 0::bigint as rid_l, 0::bigint as rid_r,
+                             0.0 as match_probability, 0.0 as match_weight,
+                             '' as evidence where false) to '{out}' (format parquet)""",
+        )
+        work.close()
+        run(
+            con, f"create or replace temp table scored_pairs as select * from read_parquet('{out}')"
+        )
+    pairs = int(one(con, "select count(*) from scored_pairs"))
+    return ProbabilisticResult(unresolved=unresolved, pairs_scored=pairs, model=trained)
+
+
+def _train(linker: Any) -> None:
+    from splink import block_on
+
+    from sitthi.linkage.model import TRAINING_RULES
+
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    for rule in TRAINING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*rule), max_pairs=EM_MAX_PAIRS
+        )
+
+
+def _evidence_sql(model: dict[str, Any]) -> str:
+    """SQL building each pair's evidence as JSON: per comparison, values and match weight."""
+    parts = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        columns = sorted(
+            {
+                c
+                for c in MATCH_COLUMNS
+                if any(
+                    re.search(rf"\b{c}_l\b", lvl["sql_condition"])
+                    for lvl in comparison["comparison_levels"]
+                )
+            }
+        )
+        values = ", ".join(f"'{c}': [{c}_l::varchar, {c}_r::varchar]" for c in columns)
+        tf = f" + coalesce(mw_tf_adj_{name}, 0)" if _has_tf(comparison) else ""
+        parts.append(
+            f"'{name}': {{'level': gamma_{name}, 'weight': round(mw_{name}{tf}, 2), {values}}}"
+        )
+    return f"to_json({{{', '.join(parts)}}})::varchar"
+
+
+def _has_tf(comparison: dict[str, Any]) -> bool:
+    return any(lvl.get("tf_adjustment_column") for lvl in comparison["comparison_levels"])
+
+
+def comparison_labels(model: dict[str, Any]) -> dict[str, list[str]]:
+    """Per comparison, the chart label of each level, indexed by gamma (-1 is null)."""
+    out: dict[str, list[str]] = {}
+    for comparison in model["comparisons"]:
+        levels = [lvl.get("label_for_charts", "") for lvl in comparison["comparison_levels"]]
+        out[comparison["output_column_name"]] = levels
+    return out
+
+
+def model_json(model: dict[str, Any]) -> str:
+    """The model as stored in ``link_runs.model``."""
+    return json.dumps(model, ensure_ascii=False)
