@@ -29,33 +29,33 @@ create or replace temp macro birth_agrees(yl, ml, dl, yr, mr, dr) as
 """
 
 
-def _pair(kind: str, l: str, r: str) -> str:
+def _pair(kind: str, a: str, b: str) -> str:
     return (
-        f"name_agrees({l}.{kind}_name_norm, {l}.{kind}_name_key, {l}.{kind}_name_phonetic, "
-        f"{r}.{kind}_name_norm, {r}.{kind}_name_key, {r}.{kind}_name_phonetic)"
+        f"name_agrees({a}.{kind}_name_norm, {a}.{kind}_name_key, {a}.{kind}_name_phonetic, "
+        f"{b}.{kind}_name_norm, {b}.{kind}_name_key, {b}.{kind}_name_phonetic)"
     )
 
 
-def birth_sql(l: str, r: str) -> str:
+def birth_sql(a: str, b: str) -> str:
     """Birth dates compatible at the precision both records know (or day and month swapped)."""
     return (
-        f"birth_agrees({l}.birth_year, {l}.birth_month, {l}.birth_day, "
-        f"{r}.birth_year, {r}.birth_month, {r}.birth_day)"
+        f"birth_agrees({a}.birth_year, {a}.birth_month, {a}.birth_day, "
+        f"{b}.birth_year, {b}.birth_month, {b}.birth_day)"
     )
 
 
-def same_person_sql(l: str, r: str) -> str:
+def same_person_sql(a: str, b: str) -> str:
     """Strong agreement, required to repair an ID: both names and the birth date agree."""
-    return f"({_pair('first', l, r)} and {_pair('last', l, r)} and {birth_sql(l, r)})"
+    return f"({_pair('first', a, b)} and {_pair('last', a, b)} and {birth_sql(a, b)})"
 
 
-def consistent_sql(l: str, r: str) -> str:
+def consistent_sql(a: str, b: str) -> str:
     """Weak agreement, enough to keep records that share an ID together.
 
     A married woman's surname changes and birth dates are mistyped, so two of the three
     suffice; a record that agrees on at most one is someone else's record under this ID.
     """
-    first, last, birth = _pair("first", l, r), _pair("last", l, r), birth_sql(l, r)
+    first, last, birth = _pair("first", a, b), _pair("last", a, b), birth_sql(a, b)
     return f"(({first} and {last}) or ({birth} and ({first} or {last})))"
 
 
