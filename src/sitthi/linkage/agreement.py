@@ -54,9 +54,11 @@ def consistent_sql(a: str, b: str) -> str:
 
     A married woman's surname changes and birth dates are mistyped, so two of the three
     suffice; a record that agrees on at most one is someone else's record under this ID.
+    A birth date missing on either side is no evidence either way.
     """
     first, last, birth = _pair("first", a, b), _pair("last", a, b), birth_sql(a, b)
-    return f"(({first} and {last}) or ({birth} and ({first} or {last})))"
+    unknown = f"({a}.birth_year is null or {b}.birth_year is null)"
+    return f"(({first} and {last}) or (({birth} or {unknown}) and ({first} or {last})))"
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:

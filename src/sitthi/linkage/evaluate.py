@@ -121,3 +121,78 @@ def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         """,
         {"path": str(path)},
     )
+
+
+def evaluate_links(con: duckdb.DuckDBPyConnection, truth_path: Path, links_path: Path) -> Accuracy:
+    """Score a links file (``source,record_id,person_id``, as quick mode writes) against a
+    truth file with the same columns; both are matched on ``(source, record_id)``."""
+    for path in (truth_path, links_path):
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                header = next(csv.reader(f), [])
+        except OSError as exc:
+            raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
+        missing = [c for c in TRUTH_COLUMNS if c not in header]
+        if missing:
+            raise ValidationError(
+                f"{path}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
+                f"(missing: {', '.join(missing)})"
+            )
+    run(
+        con,
+        """
+        create or replace temp table _links as
+        select source, record_id, person_id from read_csv($links, header = true,
+                                                          all_varchar = true)
+        where person_id is not null;
+        """,
+        {"links": str(links_path)},
+    )
+    run(
+        con,
+        """
+        create or replace temp table _keys as
+        select row_number() over (order by source, record_id) as rid, source, record_id
+        from (select source, record_id from _links
+              union select source::varchar, record_id::varchar
+              from read_csv($truth, header = true, all_varchar = true))
+        """,
+        {"truth": str(truth_path)},
+    )
+    run(
+        con,
+        """
+        create or replace temp table truth as
+        select case when l.source is not null then k.rid end as rid, t.person_id as entity
+        from read_csv($truth, header = true, all_varchar = true) t
+        join _keys k using (source, record_id)
+        left join _links l using (source, record_id)
+        """,
+        {"truth": str(truth_path)},
+    )
+    run(
+        con,
+        """create or replace temp table predicted as
+           select k.rid, l.person_id as cluster
+           from _links l join _keys k using (source, record_id)""",
+    )
+    return pairwise_accuracy(con, "truth", "predicted")
+
+
+def evaluate_store(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Accuracy:
+    """Score the store's current persons (the last `sitthi link`) against a truth file."""
+    from sitthi.linkage.prepare import prepare_records
+    from sitthi.linkage.tables import ensure_schema
+
+    ensure_schema(con)
+    if not rows(con, "select 1 from person_records limit 1"):
+        raise ValidationError("the store has no persons yet: run `sitthi link` first")
+    prepare_records(con)
+    load_truth(con, truth_path)
+    run(
+        con,
+        """create or replace temp table predicted as
+           select li.rid, p.person_id as cluster
+           from person_records p join link_input li using (source, record_id)""",
+    )
+    return pairwise_accuracy(con, "truth", "predicted")

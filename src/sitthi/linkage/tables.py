@@ -7,12 +7,10 @@ repairs, the review queue and the reviewers' verdicts, which outlive every run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sitthi.engines.duckdb import one, run
+from sitthi.errors import SitthiError
 
-from sitthi.engines.duckdb import run
-
-if TYPE_CHECKING:
-    import duckdb
+import duckdb
 
 SCHEMA = """
 create table if not exists link_runs (
@@ -110,8 +108,27 @@ create table if not exists person_households (
 """
 
 
+TABLES = tuple(
+    line.split()[5] for line in SCHEMA.splitlines() if line.startswith("create table")
+)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the identity-resolution tables if the store does not have them yet."""
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            run(con, statement)
+    """Create the identity-resolution tables if the store does not have them yet.
+
+    A store opened read-only must already have them: it has never been linked otherwise.
+    """
+    present = one(
+        con,
+        "select count(*) from duckdb_tables() where not temporary and schema_name = 'main' "
+        "and database_name = current_database() and list_contains($names, table_name)",
+        {"names": list(TABLES)},
+    )
+    if present == len(TABLES):
+        return
+    try:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                run(con, statement)
+    except duckdb.InvalidInputException as exc:
+        raise SitthiError("this store has not been linked yet: run `sitthi link` first") from exc

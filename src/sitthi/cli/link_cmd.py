@@ -1,0 +1,217 @@
+"""``sitthi link``, ``evaluate``, ``review`` and ``explain``: identity resolution."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sitthi.errors import ValidationError
+
+review_app = typer.Typer(
+    help="The review queue: pairs the model is unsure of.", no_args_is_help=True
+)
+
+DbOption = Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")]
+LinkThreshold = Annotated[
+    float, typer.Option(help="Match probability at or above which two records are linked.")
+]
+ReviewThreshold = Annotated[
+    float, typer.Option(help="Match probability from which an unlinked pair is queued for review.")
+]
+
+
+def _thresholds(link: float, review: float):  # type: ignore[no-untyped-def]
+    from sitthi.linkage.cluster import Thresholds
+
+    if not 0 < review <= link <= 1:
+        raise ValidationError(
+            f"--review-threshold ({review}) must be above 0 and at most --link-threshold ({link}),"
+            " which is at most 1"
+        )
+    return Thresholds(link=link, review=review)
+
+
+def link(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Quick mode: CSV files to link without a store (needs --out)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Quick mode: write links here.")
+    ] = None,
+    spec: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Quick mode: a source spec for files in another shape (one, or one per file)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    link_threshold: LinkThreshold = 0.99,
+    review_threshold: ReviewThreshold = 0.5,
+) -> None:
+    """Resolve records into persons: national ID, ID repair, Splink, stable person IDs.
+
+    Without FILES, links every record in the store and keeps person IDs from the last run.
+    With FILES, links plain CSV files (columns record_id,national_id,title,first_name,
+    last_name,sex,birth_date,house_code,house_no,moo,subdistrict,district,province,phone)
+    and writes source,record_id,person_id for every record to --out.
+    """
+    from sitthi.cli.progress import steps
+    from sitthi.cli.render_link import print_link_report
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.service import STEPS, link_store
+
+    thresholds = _thresholds(link_threshold, review_threshold)
+    settings = get_settings()
+    if files:
+        from sitthi.linkage.quick import quick_link
+
+        if out is None:
+            raise ValidationError("quick mode writes a links file: give --out links.csv")
+        with steps("link", total=STEPS) as step:
+            result = quick_link(files, out, specs=spec or (), thresholds=thresholds, progress=step)
+        print_link_report(result.link)
+        note = (
+            f" ({result.unlinked_rows} unreadable rows written without a person)"
+            if result.unlinked_rows
+            else ""
+        )
+        typer.echo(f"links: {result.out} ({result.written:,} records){note}")
+        return
+    if out is not None or spec:
+        raise ValidationError("--out and --spec are for quick mode: give the files to link")
+    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
+    with steps("link", total=STEPS) as step:
+        report = link_store(
+            con, thresholds=thresholds, memory_limit=settings.duckdb_memory_limit, progress=step
+        )
+    print_link_report(report)
+
+
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="Truth CSV: source,record_id,person_id.")],
+    links: Annotated[
+        Path | None, typer.Option(help="A links CSV from quick mode (default: the store).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Pairwise precision, recall, F1 and cluster purity against a labelled truth."""
+    from sitthi.cli.render_link import print_accuracy
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.evaluate import evaluate_links, evaluate_store
+
+    if links is not None:
+        accuracy = evaluate_links(connect(None), truth, links)
+    else:
+        settings = get_settings()
+        accuracy = evaluate_store(connect(db or settings.db, read_only=True), truth)
+    print_accuracy(accuracy)
+
+
+@review_app.command("list")
+def review_list(
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this reason: uncertain, competing_persons, id_conflict, different_ids."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many pairs to show.")] = 10,
+    db: DbOption = None,
+) -> None:
+    """Show queued pairs side by side, with the match weight of each field."""
+    from sitthi.cli.render_link import print_review_items
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.review import list_queue
+
+    con = connect(db or get_settings().db, read_only=True)
+    total, items = list_queue(con, reason=reason, limit=limit)
+    print_review_items(total, items)
+
+
+def _decide(pair_id: str, decision: str, note: str | None, by: str | None, db: Path | None) -> None:
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.review import decide
+
+    con = connect(db or get_settings().db)
+    sl, rl, sr, rr = decide(
+        con,
+        pair_id,
+        decision,  # type: ignore[arg-type]
+        decided_by=by or getpass.getuser(),
+        note=note,
+    )
+    verdict = "the same person" if decision == "same" else "different people"
+    typer.echo(
+        f"{sl}:{rl} and {sr}:{rr} recorded as {verdict}; "
+        "the next `sitthi link` applies it, and every run after."
+    )
+
+
+NoteOption = Annotated[str | None, typer.Option(help="Why (kept with the decision).")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who decided (default: your login).")]
+
+
+@review_app.command("accept")
+def review_accept(
+    pair_id: Annotated[str, typer.Argument(help="The pair, as `sitthi review list` shows it.")],
+    note: NoteOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Decide that a queued pair is one person."""
+    _decide(pair_id, "same", note, by, db)
+
+
+@review_app.command("reject")
+def review_reject(
+    pair_id: Annotated[str, typer.Argument(help="The pair, as `sitthi review list` shows it.")],
+    note: NoteOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Decide that a queued pair is two people."""
+    _decide(pair_id, "different", note, by, db)
+
+
+def explain(
+    what: Annotated[
+        list[str],
+        typer.Argument(
+            help="A person ID (P0000000123), or one or two records as SOURCE:RECORD_ID."
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Why records are (or are not) one person: stages, links and per-field evidence."""
+    from sitthi.cli.render_link import print_pair, print_person
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.explain import explain_pair, explain_person, parse_record_ref
+
+    con = connect(db or get_settings().db, read_only=True)
+    if len(what) == 1 and ":" not in what[0]:
+        print_person(explain_person(con, what[0]))
+    elif len(what) == 1:
+        from sitthi.engines.duckdb import rows
+
+        source, record_id = parse_record_ref(what[0])
+        found = rows(
+            con,
+            "select person_id from person_records where source = $s and record_id = $r",
+            {"s": source, "r": record_id},
+        )
+        if not found:
+            raise ValidationError(f"no linked record {what[0]} (run `sitthi link` first)")
+        print_person(explain_person(con, found[0][0]))
+    elif len(what) == 2:
+        print_pair(explain_pair(con, parse_record_ref(what[0]), parse_record_ref(what[1])))
+    else:
+        raise ValidationError("explain one person, one record or a pair of records")

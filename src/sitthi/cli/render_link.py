@@ -1,0 +1,201 @@
+"""Readable output (Thai first, English after) for identity resolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich import box
+from rich.table import Table
+
+from sitthi.cli.render import console
+from sitthi.linkage.evaluate import Accuracy
+from sitthi.linkage.explain import PairExplanation, PersonExplanation
+from sitthi.linkage.review import ReviewItem
+from sitthi.linkage.service import LinkReport
+
+STAGES = {
+    "national_id": "เลขประจำตัวประชาชนตรงกัน (same national ID)",
+    "id_repair": "แก้เลขประจำตัวที่พิมพ์ผิด (ID typo repaired)",
+    "probabilistic": "จับคู่ด้วยความน่าจะเป็น (probabilistic match)",
+    "review": "ผู้ตรวจสอบยืนยัน (confirmed by a reviewer)",
+    "alone": "ไม่พบคู่ (no match found)",
+}
+REVIEW_REASONS = {
+    "uncertain": "ไม่แน่ใจ (uncertain match)",
+    "competing_persons": "เข้าได้กับหลายคน (fits more than one person)",
+    "id_conflict": "เลขเดียวกันแต่ข้อมูลต่างกัน (same ID, different details)",
+    "different_ids": "ข้อมูลตรงกันแต่เลขต่างกัน (same details, different IDs)",
+}
+EVENTS = {
+    "created": "สร้างใหม่ (new persons)",
+    "kept": "คงเลขเดิม (kept their person ID)",
+    "merged": "รวมกัน (merged)",
+    "split": "แยกออก (split)",
+    "retired": "ยกเลิก (retired: no records left)",
+}
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_header=any(columns)
+    )
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def print_link_report(report: LinkReport) -> None:
+    """The linkage summary: persons, households, records per stage, events, review queue."""
+    table = _table("การเชื่อมโยงตัวบุคคล (identity resolution)", "", "")
+    table.add_row("ระเบียนทั้งหมด (records)", f"{report.records:,}")
+    table.add_row("บุคคล (persons)", f"{report.persons:,}")
+    table.add_row("ครัวเรือน (households)", f"{report.households:,}")
+    table.add_row("เวลา (seconds)", f"{report.seconds:,.1f}")
+    console.print(table)
+    stages = _table(
+        "ระเบียนตามขั้นตอนที่เชื่อมโยง (records by stage)", "ขั้นตอน (stage)", "ระเบียน (records)"
+    )
+    for key, label in STAGES.items():
+        stages.add_row(label, f"{report.by_stage.get(key, 0):,}")
+    repairs = report.id_repairs
+    stages.add_row(
+        "  ในนั้น: เลขผิดรูปแบบ / เลขถูกรูปแบบแต่เป็นของผู้อื่น",
+        f"{repairs.get('invalid_id', 0):,} / {repairs.get('valid_typo', 0):,}",
+    )
+    console.print(stages)
+    events = _table("เลขประจำตัวบุคคล (person IDs this run)", "", "")
+    for key, label in EVENTS.items():
+        events.add_row(label, f"{report.events.get(key, 0):,}")
+    console.print(events)
+    queue = _table(
+        f"คิวรอตรวจสอบ (review queue): {sum(report.review_queue.values()):,} คู่ (pairs)",
+        "เหตุผล (reason)",
+        "คู่ (pairs)",
+    )
+    for key, label in REVIEW_REASONS.items():
+        queue.add_row(label, f"{report.review_queue.get(key, 0):,}")
+    console.print(queue)
+
+
+def print_accuracy(
+    accuracy: Accuracy, title: str = "ความแม่นยำ (accuracy against the truth)"
+) -> None:
+    """Pairwise precision, recall, F1 and cluster purity."""
+    table = _table(title, "", "")
+    table.add_row("ความแม่นยำของคู่ (pairwise precision)", f"{accuracy.precision:.5f}")
+    table.add_row("ความครบถ้วนของคู่ (pairwise recall)", f"{accuracy.recall:.5f}")
+    table.add_row("F1", f"{accuracy.f1:.5f}")
+    table.add_row("ความบริสุทธิ์ของกลุ่ม (cluster purity)", f"{accuracy.purity:.5f}")
+    table.add_row("ความสมบูรณ์ของกลุ่ม (cluster completeness)", f"{accuracy.completeness:.5f}")
+    table.add_row("ระเบียนที่ประเมิน (records scored)", f"{accuracy.records:,}")
+    table.add_row(
+        "คู่จริง / คู่ที่พบ / ถูกต้อง (true / found / correct pairs)",
+        f"{accuracy.true_pairs:,} / {accuracy.predicted_pairs:,} / "
+        f"{accuracy.true_positive_pairs:,}",
+    )
+    if accuracy.truth_not_linked:
+        table.add_row("ไม่ได้เชื่อมโยง (in the truth, not linked)", f"{accuracy.truth_not_linked:,}")
+    console.print(table)
+
+
+def _value(record: dict[str, Any], key: str) -> str:
+    value = record.get(key)
+    return "" if value is None else str(value)
+
+
+SIDE_BY_SIDE = (
+    ("title", "คำนำหน้า (title)"),
+    ("first_name", "ชื่อ (first name)"),
+    ("last_name", "นามสกุล (surname)"),
+    ("sex", "เพศ (sex)"),
+    ("birth_date", "วันเกิด (birth date)"),
+    ("house_code", "รหัสบ้าน (house code)"),
+    ("subdistrict_code", "ตำบล (subdistrict)"),
+    ("person_id", "บุคคล (person)"),
+)
+
+
+def print_review_items(total: int, items: list[ReviewItem]) -> None:
+    """Queued pairs, each as two records side by side and the weight of each field."""
+    typer.echo(f"คิวรอตรวจสอบ (review queue): {total:,} คู่ (pairs); showing {len(items)}")
+    for item in items:
+        p = "-" if item.match_probability is None else f"{item.match_probability:.4f}"
+        table = _table(
+            f"{item.pair_id}  {REVIEW_REASONS.get(item.reason, item.reason)}  p={p}",
+            "",
+            f"{item.left.get('source')}:{item.left.get('record_id')}",
+            f"{item.right.get('source')}:{item.right.get('record_id')}",
+        )
+        for key, label in SIDE_BY_SIDE:
+            table.add_row(label, _value(item.left, key), _value(item.right, key))
+        console.print(table)
+        if item.evidence:
+            console.print(_evidence_table(item.evidence))
+    if items:
+        typer.echo("decide with: sitthi review accept PAIR_ID | sitthi review reject PAIR_ID")
+
+
+def _evidence_table(evidence: dict[str, Any]) -> Table:
+    table = _table("น้ำหนักหลักฐาน (match weight per field)", "field", "weight", "left", "right")
+    for name, item in evidence.items():
+        values = [(k, v) for k, v in item.items() if k not in ("level", "weight")]
+        first = next((v for k, v in values if not k.endswith("_key")), [None, None])
+        table.add_row(
+            name, f"{item.get('weight', 0):+.2f}", str(first[0] or ""), str(first[1] or "")
+        )
+    return table
+
+
+def print_person(person: PersonExplanation) -> None:
+    """A person's records with the stage and link that placed each."""
+    table = _table(
+        f"{person.person_id} ({person.status}) ครัวเรือน (household): {person.household_id or '-'}",
+        "ระเบียน (record)",
+        "ชื่อ (name)",
+        "เกิด (born)",
+        "ขั้นตอน (stage)",
+        "เชื่อมกับ (linked to)",
+    )
+    for r in person.records:
+        stage = r["stage"] + (f" ({r['id_repair']})" if r.get("id_repair") else "")
+        if r.get("match_probability") is not None:
+            stage += f" p={r['match_probability']:.4f}"
+        linked = f"{r['linked_source']}:{r['linked_record_id']}" if r.get("linked_source") else ""
+        name = " ".join(_value(r, k) for k in ("title", "first_name", "last_name")).strip()
+        table.add_row(
+            f"{r['source']}:{r['record_id']}", name, _value(r, "birth_date"), stage, linked
+        )
+    console.print(table)
+    for e in person.events:
+        other = f" ({e['other_person_id']})" if e.get("other_person_id") else ""
+        typer.echo(f"{e['happened_at']:%Y-%m-%d %H:%M} {e['event']} {e['person_id']}{other}")
+
+
+def print_pair(pair: PairExplanation) -> None:
+    """Two records side by side, the verdict and the evidence."""
+    verdict = "บุคคลเดียวกัน (one person)" if pair.same_person else "คนละคน (two people)"
+    why = "เลขประจำตัวเดียวกัน (same national ID)" if pair.same_national_id else ""
+    table = _table(
+        f"{verdict} {why}".strip(),
+        "",
+        f"{pair.left['source']}:{pair.left['record_id']}",
+        f"{pair.right['source']}:{pair.right['record_id']}",
+    )
+    for key, label in (
+        *SIDE_BY_SIDE,
+        ("stage", "ขั้นตอน (stage)"),
+        ("id_repair", "แก้เลข (ID repair)"),
+    ):
+        table.add_row(label, _value(pair.left, key), _value(pair.right, key))
+    console.print(table)
+    if pair.evidence:
+        typer.echo(f"match probability {pair.match_probability:.6f}")
+        console.print(_evidence_table(pair.evidence))
+    elif not pair.same_national_id:
+        typer.echo("the model never scored this pair (no blocking rule brought them together)")
+    for d in pair.decisions:
+        typer.echo(
+            f"reviewer {d['decided_by']} on {d['decided_at']:%Y-%m-%d}: "
+            f"{d['decision']} {d['note'] or ''}"
+        )
