@@ -15,15 +15,21 @@ def demo(
         "demo-data"
     ),
 ) -> None:
-    """Generate a synthetic Thailand, load every agency extract, and summarise both.
+    """Generate a synthetic Thailand, load every agency extract, link them into persons.
 
-    Writes OUT/world (the extracts and the truth) and OUT/sitthi.duckdb (the store).
-    Running it again regenerates the same world and finds its files already loaded.
+    Writes OUT/world (the extracts and the truth) and OUT/sitthi.duckdb (the store), and
+    prints each step's summary, with the linkage's accuracy against the synthetic truth.
+    Running it again regenerates the same world, finds its files already loaded, and
+    keeps every person ID.
     """
     from sitthi.cli.progress import steps
     from sitthi.cli.render import print_ingest_results, print_world_summary
+    from sitthi.cli.render_link import print_accuracy, print_link_report
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
+    from sitthi.linkage.evaluate import evaluate_store
+    from sitthi.linkage.service import STEPS as LINK_STEPS
+    from sitthi.linkage.service import link_store
     from sitthi.pipeline import ingest_world
     from sitthi.synth.agencies import AGENCIES
     from sitthi.synth.world import STEPS, generate_world
@@ -35,4 +41,8 @@ def demo(
     with steps("ingest", total=len(AGENCIES)) as step:
         results = ingest_world(con, out / "world", get_settings(), progress=step)
     print_ingest_results(results)
+    with steps("link", total=LINK_STEPS) as step:
+        report = link_store(con, memory_limit=get_settings().duckdb_memory_limit, progress=step)
+    print_link_report(report)
+    print_accuracy(evaluate_store(con, out / "world" / "truth" / "linkage_truth.csv"))
     typer.echo(f"store: {out / 'sitthi.duckdb'}")

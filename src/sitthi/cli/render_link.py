@@ -38,7 +38,11 @@ EVENTS = {
 
 def _table(title: str, *columns: str) -> Table:
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_header=any(columns)
+        title=title,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_header=any(columns),
+        min_width=64,
     )
     for i, column in enumerate(columns):
         table.add_column(column, justify="left" if i == 0 else "right")

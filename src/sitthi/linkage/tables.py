@@ -108,9 +108,7 @@ create table if not exists person_households (
 """
 
 
-TABLES = tuple(
-    line.split()[5] for line in SCHEMA.splitlines() if line.startswith("create table")
-)
+TABLES = tuple(line.split()[5] for line in SCHEMA.splitlines() if line.startswith("create table"))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
