@@ -90,6 +90,18 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         group by l.rid
         """,
     )
+    # ID groups and how much they can be trusted: a registry record keyed by the ID beats
+    # numbers, and numbers beat a lone record.
+    run(
+        con,
+        """
+        create or replace temp table id_groups as
+        select li.pid_hash, bool_or(li.id_keyed) as anchored,
+               count(*) filter (li.id_keyed or coalesce(s.supported, true)) as n
+        from link_input li left join id_support s using (rid)
+        where li.id_valid group by 1
+        """,
+    )
     # Records whose ID may be one edit from the right one: invalid 13-digit IDs, valid IDs
     # that conflict with their group, and valid IDs nobody else holds (outside a registry
     # keyed by the ID, where the ID is the record).
@@ -98,13 +110,15 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         """
         create or replace temp table id_candidates as
         select li.rid, li.id_valid, li.pid_hash, i.national_id as digits,
-               s.supported = false as conflict
+               coalesce(s.supported = false, false) as conflict
         from link_input li
         left join id_support s using (rid)
+        left join id_groups g on g.pid_hash = li.pid_hash and li.id_valid
         join (select pid_hash, any_value(national_id) as national_id
-              from identities group by 1) i using (pid_hash)
+              from identities group by 1) i on i.pid_hash = li.pid_hash
         where (not li.id_valid and li.id_reason in ('bad_checksum', 'bad_category'))
-           or (li.id_valid and not li.id_keyed and coalesce(s.supported, false) = false)
+           or (li.id_valid and not li.id_keyed
+               and (s.supported = false or (s.supported is null and g.n = 1)))
         """,
     )
     joins = " union ".join(
@@ -113,7 +127,7 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
             where damerau_levenshtein(c.digits, i.national_id) = 1"""
         for sl in ID_SLICES
     )
-    confirmed = "(li.id_keyed or s.supported)"
+    confirmed = "(li.id_keyed or coalesce(s.supported, true))"
     run(
         con,
         f"""
@@ -128,9 +142,16 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         select n.rid, any_value(n.pid_hash) as pid_hash,
                count(distinct n.pid_hash) as holders
         from neighbours n
+        join id_candidates c on c.rid = n.rid
         join link_input l on l.rid = n.rid
         join holders h on h.pid_hash = n.pid_hash
+        join id_groups g on g.pid_hash = n.pid_hash
+        left join id_groups own on own.pid_hash = c.pid_hash and c.id_valid
         where {same_person_sql("l", "h")}
+          -- a lone valid ID moves only to a stronger group, so two lone records one edit
+          -- apart are joined once, in one direction
+          and (own.pid_hash is null or c.conflict or g.anchored or g.n > own.n
+               or (g.n = own.n and not own.anchored and g.pid_hash < own.pid_hash))
         group by n.rid
         """,
     )

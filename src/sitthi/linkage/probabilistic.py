@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import tempfile
+from importlib.resources import files
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,9 @@ from sitthi.linkage.prepare import MATCH_COLUMNS
 if TYPE_CHECKING:
     import duckdb
 
+#: Fewer records than this cannot train a model (EM needs thousands of pairs per block):
+#: the packaged model, trained on a synthetic Thailand, is used instead.
+MIN_TRAIN_RECORDS = 5000
 #: Random pairs drawn to estimate u. More gives steadier u for rare levels.
 U_SAMPLE_PAIRS = 3e6
 #: Cap on the pairs each EM training block uses.
@@ -39,6 +43,7 @@ class ProbabilisticResult:
     unresolved: int
     pairs_scored: int
     model: dict[str, Any]
+    model_origin: str  # trained (on these records), reused (a stored model) or packaged
 
 
 def _splink_quiet() -> None:
@@ -93,15 +98,23 @@ def score_unresolved(
         run(work, "create table resolved as select * from records where not unresolved")
         db_api = DuckDBAPI(work)
         all_records = db_api.register("records", table_name="records_in")
-        linker = Linker(
-            all_records,
-            model if model is not None else settings(_prior(con)),
-            log_level=None,
-        )
-        for column in ("first_name_norm", "last_name_norm"):
-            linker.table_management.compute_tf_table(column)
-        if model is None:
-            _train(linker)
+        prior = _prior(con)
+        origin = "reused" if model is not None else "trained"
+        if model is None and int(one(work, "select count(*) from records")) < MIN_TRAIN_RECORDS:
+            model, origin = packaged_model(prior), "packaged"
+        linker = Linker(all_records, model or settings(prior), log_level=None)
+        _term_frequencies(linker)
+        if origin == "trained":
+            from splink.internals.exceptions import EMTrainingException
+
+            try:
+                _train(linker)
+            except EMTrainingException:
+                # Too few pairs in a training block: too little data to learn from.
+                db_api = DuckDBAPI(work)
+                all_records = db_api.register("records", table_name="records_fallback")
+                linker = Linker(all_records, packaged_model(prior), log_level=None)
+                origin = "packaged"
         if unresolved:
             left = db_api.register("unresolved", table_name="unresolved_in")
             right = db_api.register("resolved", table_name="resolved_in")
@@ -138,7 +151,32 @@ def score_unresolved(
             con, f"create or replace temp table scored_pairs as select * from read_parquet('{out}')"
         )
     pairs = int(one(con, "select count(*) from scored_pairs"))
-    return ProbabilisticResult(unresolved=unresolved, pairs_scored=pairs, model=trained)
+    return ProbabilisticResult(
+        unresolved=unresolved, pairs_scored=pairs, model=trained, model_origin=origin
+    )
+
+
+def _term_frequencies(linker: Any) -> None:
+    settings = linker._settings_obj  # Splink exposes the tf columns only here
+    for column in settings._term_frequency_columns:
+        linker.table_management.compute_tf_table(column.unquote().name)
+
+
+def packaged_model(prior: float) -> dict[str, Any]:
+    """The model shipped with Sitthi (trained on a synthetic Thailand), for small inputs.
+
+    Term-frequency adjustments are dropped: name frequencies counted in a few hundred
+    records say nothing about how common a name is.
+    """
+    text = files("sitthi.linkage").joinpath("packaged_model.json").read_text(encoding="utf-8")
+    model = json.loads(text)
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+            level.pop("tf_minimum_u_value", None)
+    model["probability_two_random_records_match"] = prior
+    return model
 
 
 def _train(linker: Any) -> None:
