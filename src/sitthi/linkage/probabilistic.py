@@ -15,8 +15,8 @@ import json
 import logging
 import re
 import tempfile
-from importlib.resources import files
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -7,10 +7,10 @@ repairs, the review queue and the reviewers' verdicts, which outlive every run.
 
 from __future__ import annotations
 
+import duckdb
+
 from sitthi.engines.duckdb import one, run
 from sitthi.errors import SitthiError
-
-import duckdb
 
 SCHEMA = """
 create table if not exists link_runs (

@@ -21,9 +21,10 @@ from sitthi.synth.world import generate_world
 
 PERSONS = 100_000
 SEED = 42
+OUT = Path(__file__).with_name("packaged_model.json")
 
 
-def main(out: Path = Path(__file__).with_name("packaged_model.json")) -> None:
+def main(out: Path = OUT) -> None:
     with tempfile.TemporaryDirectory(prefix="sitthi-model-") as tmp:
         world = Path(tmp) / "world"
         generate_world(world, persons=PERSONS, seed=SEED)
