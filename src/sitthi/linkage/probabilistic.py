@@ -169,7 +169,7 @@ def packaged_model(prior: float) -> dict[str, Any]:
     records say nothing about how common a name is.
     """
     text = files("sitthi.linkage").joinpath("packaged_model.json").read_text(encoding="utf-8")
-    model = json.loads(text)
+    model: dict[str, Any] = json.loads(text)
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             level.pop("tf_adjustment_column", None)
