@@ -33,6 +33,7 @@ EVENTS = {
     "merged": "รวมกัน (merged)",
     "split": "แยกออก (split)",
     "retired": "ยกเลิก (retired: no records left)",
+    "moved": "ระเบียนที่ย้ายไปอยู่กับบุคคลอื่น (records moved to another person)",
 }
 
 

@@ -172,12 +172,39 @@ def cluster_records(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> C
         left join best b on b.rid = l.rid
         """,
     )
+    _enforce_rejections(con)
     _review_candidates(con, params)
     by_stage = dict(rows(con, "select stage, count(*) from clusters group by 1 order by 1"))
     queue = dict(rows(con, "select reason, count(*) from review_candidates group by 1"))
     return ClusterResult(
         by_stage={k: int(v) for k, v in by_stage.items()},
         review_queue={k: int(v) for k, v in queue.items()},
+    )
+
+
+def _enforce_rejections(con: duckdb.DuckDBPyConnection) -> None:
+    """Two records a reviewer called different people never share a person, even through
+    other links: the one the model placed (or, failing that, the later one) is set apart."""
+    run(
+        con,
+        """
+        create or replace temp table detached as
+        select distinct case when a.stage in ('probabilistic', 'review') then a.rid
+                             when b.stage in ('probabilistic', 'review') then b.rid
+                             else greatest(a.rid, b.rid) end as rid
+        from decided d
+        join clusters a on a.rid = d.rid_l
+        join clusters b on b.rid = d.rid_r
+        where d.decision = 'different' and a.person_key = b.person_key
+        """,
+    )
+    run(
+        con,
+        """
+        update clusters set person_key = 'r:' || rid, stage = 'review',
+                            match_probability = null, linked_rid = null
+        where rid in (select rid from detached)
+        """,
     )
 
 

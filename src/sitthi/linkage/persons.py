@@ -8,7 +8,9 @@ leaves over is exactly the events to record:
 * a cluster with no homed ID gets a new ID: ``created``, or ``split`` when its records
   belonged to an existing person;
 * an old ID homed to a cluster that kept another ID: ``merged`` into it;
-* an old ID none of whose records remain: ``retired``.
+* an old ID none of whose records remain: ``retired``;
+* records that went from one kept person to another: ``moved`` (a reviewer's decision,
+  or new evidence, placed them better).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Fill ``person_ids`` (``person_key``, ``person_id``, ``event``, ``other_person_id``)
     and ``retired`` (``person_id``) from ``clusters`` and the stored ``person_records``.
 
-    Returns the number of clusters per event (``kept`` for those that keep their ID).
+    Returns the number of clusters per event (``kept`` for those that keep their ID), and
+    of records ``moved`` between kept persons.
     """
     run(
         con,
@@ -116,7 +119,19 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
           and person_id not in (select person_id from id_cells)
         """,
     )
+    run(
+        con,
+        """
+        create or replace temp table moved_records as
+        select k.person_id, c.person_id as other_person_id, c.n
+        from id_cells c
+        join person_ids k using (person_key)
+        where k.event = 'kept' and c.person_id <> k.person_id
+          and c.person_id in (select person_id from kept_ids)
+        """,
+    )
     counts = dict(rows(con, "select event, count(*) from person_ids group by 1"))
+    counts["moved"] = int(one(con, "select coalesce(sum(n), 0) from moved_records"))
     counts["merged"] = int(one(con, "select count(*) from merged_ids"))
     counts["retired"] = int(one(con, "select count(*) from retired"))
     return {k: int(v) for k, v in counts.items()}

@@ -211,6 +211,8 @@ def _write(
         select $run, 'merged', person_id, other_person_id, n, $at from merged_ids
         union all
         select $run, 'retired', person_id, null, 0, $at from retired
+        union all
+        select $run, 'moved', person_id, other_person_id, n, $at from moved_records
         """,
         params,
     )

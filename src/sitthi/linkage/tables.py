@@ -55,7 +55,7 @@ create table if not exists link_pairs (
 );
 create table if not exists link_events (
     run_id varchar not null,
-    event varchar not null,           -- created | merged | split | retired
+    event varchar not null,           -- created | merged | split | retired | moved
     person_id varchar not null,
     other_person_id varchar,          -- merged: the ID absorbed, split: the ID split off
     records bigint not null,
