@@ -34,6 +34,13 @@ COMMANDS = [
     ["thai", "date"],
     ["thai", "area"],
     ["thai", "house"],
+    ["link"],
+    ["evaluate"],
+    ["review"],
+    ["review", "list"],
+    ["review", "accept"],
+    ["review", "reject"],
+    ["explain"],
 ]
 
 

@@ -78,7 +78,8 @@ def test_a_new_load_joins_existing_persons(tmp_path: Path) -> None:
     assert after[("lao", "l1")] == before[("civil", "c1")]
     assert after[("lao", "l2")] == before[("civil", "c2")]
     assert after[("lao", "l3")] not in before.values()
-    assert report.events["created"] == 1 and report.events["kept"] == 2
+    assert report.events["created"] == 1
+    assert report.events["kept"] == 2
 
 
 def test_accepting_a_pair_links_it_from_then_on(
