@@ -1,0 +1,138 @@
+"""Benchmark identity resolution: accuracy, wall time and peak memory, side by side.
+
+    .venv/bin/python benchmarks/bench_linkage.py                      # ~1M records, 3 runs
+    .venv/bin/python benchmarks/bench_linkage.py --persons 2500000 --repeats 1   # ~10M
+
+A world of N persons gives about 4.1·N agency records (nine extracts). The world and its
+ingested store are made once under benchmarks/out/ (not committed); each run links a fresh
+copy of the store in a new process. Three linkers on the same records:
+
+* ``sitthi``: every stage (national ID, ID repair, Splink, clustering, person IDs,
+  households), as `sitthi link` runs it;
+* ``floor``: exact valid national ID only, everything else alone;
+* ``splink_only``: an untuned Splink model over all records, the way a newcomer would
+  start: the pseudonymised ID, raw names and the birth date as plain comparisons (byte-
+  based Jaro-Winkler), four blocking rules, default training, a 0.9 threshold.
+
+Time covers the linkage only (not the copy); peak is the process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from _measure import machine
+
+OUT = Path(__file__).parent / "out"
+MEMORY_LIMIT = "3GB"
+
+CHILD = r"""
+import json, resource, shutil, sys, time
+from pathlib import Path
+mode, store, truth, memory_limit, work = sys.argv[1:6]
+shutil.copy(store, work)
+from sitthi.engines.duckdb import connect, run
+from sitthi.linkage.evaluate import load_truth, pairwise_accuracy
+from sitthi.linkage.prepare import prepare_records
+con = connect(work, memory_limit=memory_limit)
+started = time.perf_counter()
+if mode == "sitthi":
+    from sitthi.linkage.service import link_store
+    report = link_store(con, memory_limit=memory_limit)
+    seconds = time.perf_counter() - started
+    extra = {"timings": report.timings, "persons": report.persons,
+             "review_queue": sum(report.review_queue.values()), "by_stage": report.by_stage}
+    prepare_records(con)
+    run(con, "create temp table predicted as select li.rid, p.person_id as cluster "
+             "from person_records p join link_input li using (source, record_id)")
+elif mode == "floor":
+    prepare_records(con)
+    run(con, "create temp table predicted as select rid, case when id_valid then pid_hash "
+             "else 'r' || rid end as cluster from link_input")
+    seconds = time.perf_counter() - started
+    extra = {}
+else:
+    sys.path.insert(0, str(Path(store).parents[2]))
+    from bench_splink_only import splink_only
+    prepare_records(con)
+    splink_only(con, memory_limit)
+    seconds = time.perf_counter() - started
+    extra = {}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+load_truth(con, Path(truth))
+acc = pairwise_accuracy(con, "truth", "predicted")
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "precision": acc.precision,
+                  "recall": acc.recall, "f1": acc.f1, "purity": acc.purity,
+                  "records": acc.records, **extra}))
+"""
+
+
+def prepare(persons: int) -> tuple[Path, Path, int]:
+    from sitthi.config import Settings
+    from sitthi.engines.duckdb import connect, one
+    from sitthi.pipeline import ingest_world
+    from sitthi.synth.world import generate_world
+
+    base = OUT / f"link-{persons}"
+    world, store = base / "world", base / "store.duckdb"
+    if not (world / "manifest.json").exists():
+        generate_world(world, persons=persons, seed=42)
+    if not store.exists():
+        con = connect(base / "partial.duckdb")
+        ingest_world(con, world, Settings())
+        con.close()
+        (base / "partial.duckdb").rename(store)
+    con = connect(store, read_only=True)
+    records = int(one(con, "select count(*) from source_records"))
+    con.close()
+    return store, world / "truth" / "linkage_truth.csv", records
+
+
+def measure(mode: str, store: Path, truth: Path, repeats: int) -> dict[str, object]:
+    results = []
+    for i in range(repeats):
+        work = store.with_name(f"run-{mode}-{i}.duckdb")
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, mode, str(store), str(truth), MEMORY_LIMIT, str(work)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        work.unlink(missing_ok=True)
+        shutil.rmtree(work.with_suffix(".duckdb.wal"), ignore_errors=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    out = dict(results[-1])
+    out["median_seconds"] = round(statistics.median(r["seconds"] for r in results), 1)
+    out["median_peak_mib"] = round(statistics.median(r["peak_mib"] for r in results))
+    out["runs"] = [round(r["seconds"], 1) for r in results]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=250_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", default=["sitthi", "floor", "splink_only"])
+    args = parser.parse_args()
+    store, truth, records = prepare(args.persons)
+    print(f"machine: {machine()}; DuckDB memory_limit {MEMORY_LIMIT}")
+    print(f"world: {args.persons:,} persons, {records:,} agency records")
+    for mode in args.modes:
+        r = measure(mode, store, truth, args.repeats if mode != "floor" else 1)
+        print(
+            f"{mode:12s} precision {r['precision']:.5f} recall {r['recall']:.5f} "
+            f"F1 {r['f1']:.5f}  median {r['median_seconds']} s {r['runs']}  "
+            f"peak {r['median_peak_mib']:,} MiB"
+        )
+        if "timings" in r:
+            print(f"{'':12s} stages {r['timings']}  queue {r['review_queue']:,}")
+
+
+if __name__ == "__main__":
+    main()
