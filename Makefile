@@ -54,6 +54,7 @@ bench: env
 	cd benchmarks && ../$(VENV)/bin/python bench_synth.py
 	cd benchmarks && ../$(VENV)/bin/python bench_ingest.py
 	cd benchmarks && ../$(VENV)/bin/python bench_similarity.py
+	cd benchmarks && ../$(VENV)/bin/python bench_linkage.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
