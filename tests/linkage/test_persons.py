@@ -144,3 +144,60 @@ def test_households_group_people_at_one_house(linked: tuple[Path, LinkReport]) -
     assert bad == [(0,)]
     assert rows(con, "select max(members) > 1 from households") == [(True,)]
     assert rows(con, "select count(*) - count(distinct person_id) from person_households") == [(0,)]
+
+
+def test_incremental_run_matches_a_new_batch_with_the_last_model(
+    world: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from sitthi.config import Settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.ingest.service import ingest_file
+    from sitthi.ingest.spec import load_spec
+    from sitthi.linkage.evaluate import evaluate_store
+
+    settings = Settings()
+    manifest = json.loads((world / "manifest.json").read_text(encoding="utf-8"))
+    extracts = {e["source"]: world / e["file"] for e in manifest["extracts"]}
+    load_date = dt.date.fromisoformat(manifest["as_of"])
+    con = connect(tmp_path / "store.duckdb")
+
+    def load(source: str) -> None:
+        ingest_file(
+            con,
+            load_spec(source),
+            extracts[source],
+            key=settings.pseudonym_secret(),
+            key_version=1,
+            load_date=load_date,
+            extract_date=load_date,
+        )
+
+    for source in extracts:
+        if source != "nhso":
+            load(source)
+    first = link_store(con, now=NOW)
+    before = _persons(con)
+    load("nhso")  # the health list arrives next month
+    report = link_store(con, incremental=True, now=NOW + dt.timedelta(days=30))
+    assert report.mode == "incremental"
+    assert report.model == "reused"
+    after = _persons(con)
+    assert {k: after[k] for k in before} == before  # nobody's ID changed
+    nhso = [p for (s, _), p in after.items() if s == "nhso"]
+    assert len(set(nhso) - set(before.values())) < 0.05 * len(nhso)  # most are known people
+    assert report.events["kept"] == first.persons
+    accuracy = evaluate_store(con, world / "truth" / "linkage_truth.csv")
+    assert accuracy.precision >= 0.999
+    assert accuracy.recall >= 0.995
+
+
+def test_incremental_needs_an_earlier_run(tmp_path: Path) -> None:
+    import pytest
+
+    from sitthi.errors import SitthiError
+
+    con = store_with(tmp_path, {"civil": [{"record_id": "c1", "first_name": "สมชาย"}]})
+    with pytest.raises(SitthiError, match="without --incremental"):
+        link_store(con, incremental=True)

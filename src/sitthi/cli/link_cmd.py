@@ -51,10 +51,15 @@ def link(
     db: DbOption = None,
     link_threshold: LinkThreshold = 0.99,
     review_threshold: ReviewThreshold = 0.5,
+    incremental: Annotated[
+        bool,
+        typer.Option(help="Match only records new or changed since the last run, with its model."),
+    ] = False,
 ) -> None:
     """Resolve records into persons: national ID, ID repair, Splink, stable person IDs.
 
-    Without FILES, links every record in the store and keeps person IDs from the last run.
+    Without FILES, links every record in the store and keeps person IDs from the last run
+    (with --incremental, scores only what is new since then, with the last run's model).
     With FILES, links plain CSV files (columns record_id,national_id,title,first_name,
     last_name,sex,birth_date,house_code,house_no,moo,subdistrict,district,province,phone)
     and writes source,record_id,person_id for every record to --out.
@@ -72,6 +77,8 @@ def link(
 
         if out is None:
             raise ValidationError("quick mode writes a links file: give --out links.csv")
+        if incremental:
+            raise ValidationError("--incremental links the store: quick mode always starts afresh")
         with steps("link", total=STEPS) as step:
             result = quick_link(files, out, specs=spec or (), thresholds=thresholds, progress=step)
         print_link_report(result.link)
@@ -84,10 +91,15 @@ def link(
         return
     if out is not None or spec:
         raise ValidationError("--out and --spec are for quick mode: give the files to link")
+
     con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
     with steps("link", total=STEPS) as step:
         report = link_store(
-            con, thresholds=thresholds, memory_limit=settings.duckdb_memory_limit, progress=step
+            con,
+            thresholds=thresholds,
+            memory_limit=settings.duckdb_memory_limit,
+            progress=step,
+            incremental=incremental,
         )
     print_link_report(report)
 

@@ -69,6 +69,7 @@ def score_unresolved(
     threshold: float,
     memory_limit: str | None = None,
     model: dict[str, Any] | None = None,
+    new_records: str | None = None,
 ) -> ProbabilisticResult:
     """Score pairs involving unresolved records into the temporary table ``scored_pairs``.
 
@@ -76,6 +77,10 @@ def score_unresolved(
     ``evidence`` (JSON per comparison: both values, the level and its match weight), for
     every pair at or above ``threshold``. A trained ``model`` (Splink settings JSON) is
     reused as it is; without one, a model is trained on these records.
+
+    ``new_records`` (a table of ``rid``) makes the run incremental: only pairs with a new
+    record in them are scored (new unresolved × everything, old unresolved × new
+    resolved); the caller brings the stored scores of the old pairs.
     """
     from splink import DuckDBAPI, Linker
 
@@ -88,14 +93,14 @@ def score_unresolved(
         records = Path(tmp) / "records.parquet"
         run(
             con,
-            f"""copy (select li.rid, li.source, {columns}, l.stage is null as unresolved
-                     from link_input li join id_links l using (rid))
+            f"""copy (select li.rid, li.source, {columns}, l.stage is null as unresolved,
+                            {"n.rid is not null" if new_records else "true"} as is_new
+                     from link_input li join id_links l using (rid)
+                     {f"left join {new_records} n using (rid)" if new_records else ""})
                 to '{records}' (format parquet)""",
         )
         work = connect(None, memory_limit=memory_limit)
         run(work, f"create table records as select * from read_parquet('{records}')")
-        run(work, "create table unresolved as select * from records where unresolved")
-        run(work, "create table resolved as select * from records where not unresolved")
         db_api = DuckDBAPI(work)
         all_records = db_api.register("records", table_name="records_in")
         prior = _prior(con)
@@ -115,18 +120,7 @@ def score_unresolved(
                 all_records = db_api.register("records", table_name="records_fallback")
                 linker = Linker(all_records, packaged_model(prior), log_level=None)
                 origin = "packaged"
-        if unresolved:
-            left = db_api.register("unresolved", table_name="unresolved_in")
-            right = db_api.register("resolved", table_name="resolved_in")
-            between = linker.inference.predict_between(
-                left, right, threshold_match_probability=threshold, warning_mode="never"
-            )
-            within = linker.inference.predict_within(
-                left, threshold_match_probability=threshold, warning_mode="never"
-            )
-            parts = [between.physical_name, within.physical_name]
-        else:
-            parts = []
+        parts = _predict(linker, db_api, work, threshold)
         trained = linker.misc.save_model_to_json()
         evidence = _evidence_sql(trained)
         union = " union all ".join(f"select * from {p}" for p in parts)
@@ -177,6 +171,42 @@ def packaged_model(prior: float) -> dict[str, Any]:
             level.pop("tf_minimum_u_value", None)
     model["probability_two_random_records_match"] = prior
     return model
+
+
+#: Which records are scored against which: (left, right) for predict_between, and
+#: (left, None) for predict_within. A full run has every record new, so the last pair
+#: finds nothing and is skipped.
+_ROLES = (
+    ("unresolved and is_new", "not (unresolved and is_new)"),
+    ("unresolved and is_new", None),
+    ("unresolved and not is_new", "not unresolved and is_new"),
+)
+
+
+def _predict(
+    linker: Any, db_api: Any, work: duckdb.DuckDBPyConnection, threshold: float
+) -> list[str]:
+    """Score the pairs each role asks for; returns the tables of scored pairs."""
+    parts = []
+    for i, (left_where, right_where) in enumerate(_ROLES):
+        run(work, f"create or replace table role_l{i} as from records where {left_where}")
+        if not one(work, f"select count(*) from role_l{i}"):
+            continue
+        left = db_api.register(f"role_l{i}", table_name=f"role_l{i}_in")
+        if right_where is None:
+            scored = linker.inference.predict_within(
+                left, threshold_match_probability=threshold, warning_mode="never"
+            )
+        else:
+            run(work, f"create or replace table role_r{i} as from records where {right_where}")
+            if not one(work, f"select count(*) from role_r{i}"):
+                continue
+            right = db_api.register(f"role_r{i}", table_name=f"role_r{i}_in")
+            scored = linker.inference.predict_between(
+                left, right, threshold_match_probability=threshold, warning_mode="never"
+            )
+        parts.append(scored.physical_name)
+    return parts
 
 
 def _train(linker: Any) -> None:

@@ -45,6 +45,7 @@ class LinkReport:
     id_repairs: dict[str, int]
     id_conflicts: int
     pairs_scored: int
+    model: str  # trained (on this run's records), reused (incremental) or packaged
     events: dict[str, int]
     review_queue: dict[str, int]
     seconds: float
@@ -62,11 +63,16 @@ def link_store(
     memory_limit: str | None = None,
     progress: Callable[[str], None] | None = None,
     now: dt.datetime | None = None,
+    incremental: bool = False,
 ) -> LinkReport:
     """Resolve every record in the store into persons and households.
 
     Args:
         con: the store.
+        incremental: match only new and changed records (since the last run) against the
+            persons there are, with the last run's model, instead of training a new model
+            and scoring every unresolved record again. The deterministic stages, clustering
+            and person IDs still cover every record: they are cheap SQL.
         thresholds: match probabilities for a link and for the review queue.
         memory_limit: DuckDB memory limit for the probabilistic stage's own database.
         progress: called with the name of each stage as it starts.
@@ -89,12 +95,23 @@ def link_store(
     if not one(con, "select count(*) from source_records"):
         raise SitthiError("the store has no records to link: run `sitthi ingest` first")
     run_id = f"link-{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    model = _last_model(con) if incremental else None
     stage("prepare")
     records = prepare_records(con)
     stage("national_id")
     ids = resolve_ids(con)
     stage("probabilistic")
-    scored = score_unresolved(con, threshold=thresholds.review, memory_limit=memory_limit)
+    if incremental:
+        _mark_new_records(con)
+    scored = score_unresolved(
+        con,
+        threshold=thresholds.review,
+        memory_limit=memory_limit,
+        model=model,
+        new_records="new_records" if incremental else None,
+    )
+    if incremental:
+        _add_stored_pairs(con, thresholds.review)
     stage("cluster")
     clustered = cluster_records(con, thresholds)
     stage("person_ids")
@@ -113,14 +130,15 @@ def link_store(
     persons = int(one(con, "select count(*) from person_ids"))
     report = LinkReport(
         run_id=run_id,
-        mode="full",
+        mode="incremental" if incremental else "full",
         records=records,
         persons=persons,
         households=households,
         by_stage=clustered.by_stage,
         id_repairs={"invalid_id": ids.repaired_invalid, "valid_typo": ids.repaired_valid_typo},
         id_conflicts=ids.id_conflicts,
-        pairs_scored=scored.pairs_scored,
+        pairs_scored=int(one(con, "select count(*) from scored_pairs")),
+        model=scored.model_origin,
         events=events,
         review_queue=clustered.review_queue,
         seconds=0.0,
@@ -136,6 +154,51 @@ def link_store(
         {"s": report.seconds, "summary": report.as_json(), "run": run_id},
     )
     return report
+
+
+def _last_model(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    found = one(con, "select model from link_runs order by finished_at desc limit 1")
+    if not found:
+        raise SitthiError(
+            "no earlier `sitthi link` to continue from: run it once without --incremental"
+        )
+    model: dict[str, Any] = json.loads(found)
+    return model
+
+
+def _mark_new_records(con: duckdb.DuckDBPyConnection) -> None:
+    """Records not linked before, or changed since (their row hash differs)."""
+    run(
+        con,
+        """
+        create or replace temp table new_records as
+        select li.rid from link_input li
+        left join person_records p
+            on p.source = li.source and p.record_id = li.record_id and p.row_hash = li.row_hash
+        where p.source is null
+        """,
+    )
+
+
+def _add_stored_pairs(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
+    """The last runs' scores of pairs whose records have not changed."""
+    run(
+        con,
+        """
+        insert into scored_pairs
+        select least(a.rid, b.rid), greatest(a.rid, b.rid), p.match_probability,
+               p.match_weight, p.evidence
+        from link_pairs p
+        join link_input a on a.source = p.source_l and a.record_id = p.record_id_l
+        join link_input b on b.source = p.source_r and b.record_id = p.record_id_r
+        where p.match_probability >= $threshold
+          and a.rid not in (select rid from new_records)
+          and b.rid not in (select rid from new_records)
+          and not exists (select 1 from scored_pairs s
+                          where s.rid_l = least(a.rid, b.rid) and s.rid_r = greatest(a.rid, b.rid))
+        """,
+        {"threshold": threshold},
+    )
 
 
 def _save(
