@@ -27,7 +27,7 @@ from sitthi.thai.dates import parse_thai_date
 from sitthi.thai.house import parse_house_code
 from sitthi.thai.names import normalize_name, parse_full_name, sex_from_title, split_title
 from sitthi.thai.phone import parse_phone
-from sitthi.thai.phonetic import phonetic_key
+from sitthi.thai.phonetic import latin_phonetic_key, phonetic_key
 from sitthi.thai.sex import parse_sex
 from sitthi.thai.similarity import sim_key
 from sitthi.thai.text import normalize_thai_text
@@ -145,7 +145,26 @@ def _name_keys(name: str | None) -> tuple[Any, ...]:
     if not name:
         return (None, None, None)
     norm = normalize_name(name)
-    return (norm or None, sim_key(norm) or None, phonetic_key(norm) or None)
+    # Names in Latin script (migrant workers, foreigners) get a Latin phonetic key.
+    phonetic = phonetic_key(norm) or latin_phonetic_key(norm)
+    return (norm or None, sim_key(norm) or None, phonetic or None)
+
+
+def _street_sql(expression: str) -> str:
+    """A road, soi or street line: NFC, lower case, punctuation and runs of spaces folded."""
+    folded = f"regexp_replace(lower(nfc_normalize({expression})), '[\\s.,;:]+', ' ', 'g')"
+    return f"nullif(trim({folded}), '')"
+
+
+def _postcode_sql(expression: str) -> str:
+    """Digits only (Thai digits read as ASCII)."""
+    return f"nullif(regexp_replace({digits_sql(expression)}, '[^0-9]', '', 'g'), '')"
+
+
+def _other_id_sql(expression: str) -> str:
+    """Another identifier the sources share (passport, social security number): upper case,
+    without spaces and separators."""
+    return f"nullif(upper(regexp_replace(trim({expression}), '[\\s\\-./]+', '', 'g')), '')"
 
 
 def _birth(era: str | None) -> Callable[[str | None], tuple[Any, ...]]:
@@ -332,6 +351,9 @@ def prepare(
                coalesce({col.get("moo", null)}, a.moo) as moo,
                a.subdistrict_code, a.district_code, a.province_code, a.reason as area_reason,
                p.phone, p.reason as phone_reason,
+               {_street_sql(col.get("street", null))} as street,
+               {_postcode_sql(col.get("postcode", null))} as postcode,
+               {_other_id_sql(col.get("other_id", null))} as other_id,
                {bad_bytes or "false"} as bad_bytes,
                struct_pack({raw_struct}) as raw_struct,
                {fact_list} as facts

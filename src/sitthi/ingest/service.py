@@ -29,6 +29,7 @@ from sitthi.ingest.report import batch_report
 from sitthi.ingest.spec import SourceSpec
 from sitthi.ingest.store import ensure_schema
 from sitthi.thai.national_id import normalize_national_id
+from sitthi.thai.similarity import sim_key_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -207,7 +208,7 @@ def _write(
     )
     run(
         con,
-        """
+        f"""
         insert into source_records
         select $source, record_id, $batch, _line, pid_hash, national_id_reason is null,
                national_id_reason, national_id_category, title, first_name, last_name,
@@ -215,7 +216,7 @@ def _write(
                last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
                birth_precision, birth_era_corrected, house_code, house_no, moo,
                subdistrict_code, district_code, province_code, phone, issues, raw,
-               hash(raw)::varchar
+               hash(raw)::varchar, street, {sim_key_sql('street')}, postcode, other_id
         from staged where len(reasons) = 0
     """,
         p,

@@ -31,7 +31,10 @@ IdentityField = Literal[
     "district",
     "province",
     "address",
+    "street",
+    "postcode",
     "phone",
+    "other_id",
 ]
 # The five dimensions of the One Data profile, plus "civil" for what the civil registry
 # says of a person (nationality, alive or dead) that every dimension depends on.

@@ -69,7 +69,11 @@ create table if not exists source_records (
     phone varchar,
     issues varchar[] not null,
     raw varchar[] not null,  -- source values in the order of batches.raw_columns (ID pseudonymised)
-    row_hash varchar not null  -- 64-bit hash of raw: tells a changed row in a later extract
+    row_hash varchar not null,  -- 64-bit hash of raw: tells a changed row in a later extract
+    street varchar,             -- road / soi / street line, folded for comparison
+    street_key varchar,         -- its similarity key (one byte per Thai character)
+    postcode varchar,
+    other_id varchar            -- another identifier the sources share (passport, SSO no.)
 );
 create table if not exists facts (
     source varchar not null,
@@ -96,8 +100,19 @@ create table if not exists quarantine (
 """
 
 
+#: Columns added after the first release: a store made before them gets them on open.
+ADDED_COLUMNS = (
+    ("source_records", "street", "varchar"),
+    ("source_records", "street_key", "varchar"),
+    ("source_records", "postcode", "varchar"),
+    ("source_records", "other_id", "varchar"),
+)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ingest tables if the store is new."""
+    """Create the ingest tables if the store is new, and add columns a store lacks."""
     for statement in SCHEMA.split(";"):
         if statement.strip():
             run(con, statement)
+    for table, column, kind in ADDED_COLUMNS:
+        run(con, f"alter table {table} add column if not exists {column} {kind}")

@@ -74,3 +74,24 @@ def phonetic_key(name: str, algorithm: PhoneticAlgorithm = DEFAULT_PHONETIC_ALGO
     if not _RE_THAI_CONSONANT.search(thai):
         return ""
     return encode(thai)
+
+
+_RE_NOT_LATIN = re.compile(r"[^a-z]+")
+
+
+def latin_phonetic_key(name: str) -> str:
+    """NYSIIS code of a name written in Latin letters (foreign and migrant workers' names).
+
+    Thai registries hold names like ``Aung Kyaw`` and ``Nguyen``; the Thai keys cannot
+    encode them. Anything that is not a Latin letter is dropped first.
+
+    Example:
+        >>> latin_phonetic_key("Michaela") == latin_phonetic_key("Micheala")
+        True
+        >>> latin_phonetic_key("สมชาย")
+        ''
+    """
+    import jellyfish
+
+    letters = _RE_NOT_LATIN.sub("", normalize_name(name).lower())
+    return jellyfish.nysiis(letters) if letters else ""
