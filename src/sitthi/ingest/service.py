@@ -216,7 +216,7 @@ def _write(
                last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
                birth_precision, birth_era_corrected, house_code, house_no, moo,
                subdistrict_code, district_code, province_code, phone, issues, raw,
-               hash(raw)::varchar, street, {sim_key_sql('street')}, postcode, other_id
+               hash(raw)::varchar, street, {sim_key_sql("street")}, postcode, other_id
         from staged where len(reasons) = 0
     """,
         p,

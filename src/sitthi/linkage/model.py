@@ -73,14 +73,54 @@ def _location() -> cl.CustomComparison:
         comparison_description="house code, then subdistrict, district, province",
         comparison_levels=[
             _level(
-                "(house_code_l is null and province_code_l is null)"
-                " or (house_code_r is null and province_code_r is null)",
+                "(house_code_l is null and province_code_l is null and postcode_l is null)"
+                " or (house_code_r is null and province_code_r is null and postcode_r is null)",
                 "no address on one side",
             ).configure(is_null_level=True),
             cll.ExactMatchLevel("house_code"),
             cll.ExactMatchLevel("subdistrict_code"),
+            cll.ExactMatchLevel("postcode"),
             cll.ExactMatchLevel("district_code"),
             cll.ExactMatchLevel("province_code"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _street_address() -> cl.CustomComparison:
+    # Only with a street: a house number alone repeats in every village, and where there is
+    # a house code the location comparison already holds the same evidence.
+    return cl.CustomComparison(
+        output_column_name="street_address",
+        comparison_description="house number and street",
+        comparison_levels=[
+            _level(
+                "street_key_l is null or street_key_r is null",
+                "no street on one side",
+            ).configure(is_null_level=True),
+            _level(
+                "house_no_l = house_no_r and jaro_winkler_similarity(street_key_l, street_key_r)"
+                " >= 0.9",
+                "same house number and street",
+            ),
+            _level(
+                "jaro_winkler_similarity(street_key_l, street_key_r) >= 0.9",
+                "same street",
+            ),
+            cll.ExactMatchLevel("house_no"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _other_id() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="other_id",
+        comparison_description="another shared identifier (passport, social security no.)",
+        comparison_levels=[
+            cll.NullLevel("other_id"),
+            cll.ExactMatchLevel("other_id"),
+            cll.DamerauLevenshteinLevel("other_id", 1),
             cll.ElseLevel(),
         ],
     )
@@ -94,6 +134,8 @@ def comparisons() -> list[cl.CustomComparison | Any]:
         _birth_date(),
         cl.ExactMatch("sex"),
         _location(),
+        _street_address(),
+        _other_id(),
     ]
 
 
@@ -107,11 +149,13 @@ PREDICTION_RULES = (
     ("birth_date", "substr(first_name_key, 1, 1)"),
     ("house_code", "birth_year"),
     ("subdistrict_code", "birth_date"),
+    ("other_id",),
+    ("postcode", "birth_year"),
 )
 
 #: EM training blocks: each leaves some comparisons free to be estimated.
 TRAINING_RULES = (
-    ("birth_date", "sex"),
+    ("birth_date",),
     ("first_name_phonetic", "last_name_phonetic"),
 )
 

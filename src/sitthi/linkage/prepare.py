@@ -35,6 +35,11 @@ MATCH_COLUMNS = (
     "district_code",
     "province_code",
     "phone",
+    "house_no",
+    "street",
+    "street_key",
+    "postcode",
+    "other_id",
 )
 
 
@@ -71,7 +76,8 @@ def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
                    as birth_month,
                case when s.birth_precision = 'day' then day(s.birth_date) end as birth_day,
                s.house_code, s.house_no, s.moo, s.subdistrict_code, s.district_code,
-               s.province_code, s.phone, s.row_hash
+               s.province_code, s.phone, s.row_hash, s.street, s.street_key, s.postcode,
+               s.other_id
         from ({latest}) s
         """,
     )

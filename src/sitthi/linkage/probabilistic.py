@@ -210,15 +210,28 @@ def _predict(
 
 
 def _train(linker: Any) -> None:
+    """u from random pairs, then m by EM on each training block that has pairs.
+
+    A block with no pairs (a column the sources never fill, as sex in FEBRL) is skipped;
+    only when every block is empty is there too little to learn from.
+    """
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
     from sitthi.linkage.model import TRAINING_RULES
 
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    trained = 0
     for rule in TRAINING_RULES:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*rule), max_pairs=EM_MAX_PAIRS
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), max_pairs=EM_MAX_PAIRS
+            )
+            trained += 1
+        except EMTrainingException:
+            continue
+    if not trained:
+        raise EMTrainingException("no training block has pairs")
 
 
 def _evidence_sql(model: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import one, run
 from sitthi.errors import SitthiError
+from sitthi.ingest.store import ensure_schema as ensure_ingest_schema
 from sitthi.linkage.cluster import Thresholds, cluster_records
 from sitthi.linkage.deterministic import resolve_ids
 from sitthi.linkage.households import build_households
@@ -91,6 +92,7 @@ def link_store(
         if progress:
             progress(name)
 
+    ensure_ingest_schema(con)  # a store from an older release gains the newer columns
     ensure_schema(con)
     if not one(con, "select count(*) from source_records"):
         raise SitthiError("the store has no records to link: run `sitthi ingest` first")
