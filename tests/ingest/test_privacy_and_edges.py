@@ -65,7 +65,8 @@ def test_no_form_of_a_national_id_is_stored_outside_the_identity_table(
         f"2,{dashed},สมศรี,2000,TB",
         f"3,{to_thai_digits(IDS[2])},มานี,x,DM",
         f"4,{IDS[0]},สมชาย,1000,HIV,extra,fields",  # unreadable row with an ID and a secret
-        "5,7777700,ชูใจ,3,HT",  # an invalid ID (digits no timestamp or hash will hold) is kept only in the identity table too
+        # (7777700: digits no batch timestamp or hash in the store will happen to hold)
+        "5,7777700,ชูใจ,3,HT",  # an invalid ID: kept only in the identity table too
     ]
     path = tmp_path / "a.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
