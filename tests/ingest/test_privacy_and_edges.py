@@ -179,3 +179,49 @@ def test_json_keys_with_quotes_and_header_only_files(
     header_only.write_text("rid,nid,fn,inc,secret\n", encoding="utf-8")
     with pytest.raises(SourceSpecError, match="header but no data rows"):
         load(store, spec(), header_only)
+
+
+def test_street_postcode_and_other_id_are_normalised(
+    store: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    crafted = parse_spec(
+        """
+source: crafted
+title: crafted
+version: 1
+read: {format: csv}
+record_id: rid
+fields:
+  first_name: {column: fn}
+  street: {column: road}
+  postcode: {column: zip}
+  other_id: {column: passport}
+dsa:
+  id: DSA-X
+  agency: x
+  purpose: x
+  legal_basis: x
+  fields_allowed: [first_name, street, postcode, other_id]
+  retention_days: 1
+  valid_from: 2025-01-01
+  valid_to: 2030-01-01
+""",
+        "crafted.yaml",
+    )
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "rid,fn,road,zip,passport\n"
+        "1,John,  Stanley   Street. ,๑๐๒๓๐,ab-123 456\n"
+        "2,สมชาย,ถนน พหลโยธิน,10 400,\n",
+        encoding="utf-8",
+    )
+    load(store, crafted, path)
+    got = store.execute(
+        "select record_id, first_name_phonetic, street, street_key, postcode, other_id "
+        "from source_records order by 1"
+    ).fetchall()
+    assert got[0][1] == "JAN"  # NYSIIS for a name in Latin letters
+    assert got[0][2:] == ("stanley street", "stanley street", "10230", "AB123456")
+    assert got[1][2] == "ถนน พหลโยธิน"
+    assert got[1][3] is not None and len(got[1][3]) == len("ถนน พหลโยธิน")
+    assert got[1][4:] == ("10400", None)

@@ -91,3 +91,10 @@ def test_unknown_files_and_names_are_clear(tmp_path: Path) -> None:
     (tmp_path / "latin.yaml").write_bytes(b"source: \xe9")
     with pytest.raises(SourceSpecError, match="must be UTF-8"):
         load_spec(tmp_path / "latin.yaml")
+
+
+def test_every_identity_field_has_a_completeness_column() -> None:
+    from sitthi.ingest.report import _FIELD_COLUMNS
+    from sitthi.ingest.spec import IDENTITY_FIELDS
+
+    assert set(IDENTITY_FIELDS) == set(_FIELD_COLUMNS)

@@ -26,7 +26,10 @@ _FIELD_COLUMNS = {
     "district": "district_code",
     "province": "province_code",
     "address": "subdistrict_code",
+    "street": "street",
+    "postcode": "postcode",
     "phone": "phone",
+    "other_id": "other_id",
 }
 
 
