@@ -94,16 +94,19 @@ def prepare(persons: int) -> tuple[Path, Path, int]:
     return store, world / "truth" / "linkage_truth.csv", records
 
 
-def measure(mode: str, store: Path, truth: Path, repeats: int) -> dict[str, object]:
+def measure(
+    mode: str, store: Path, truth: Path, repeats: int, memory_limit: str
+) -> dict[str, object]:
     results = []
     for i in range(repeats):
         work = store.with_name(f"run-{mode}-{i}.duckdb")
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, mode, str(store), str(truth), MEMORY_LIMIT, str(work)],
-            check=True,
+            [sys.executable, "-c", CHILD, mode, str(store), str(truth), memory_limit, str(work)],
             capture_output=True,
             text=True,
         )
+        if done.returncode:
+            sys.exit(f"{mode} failed:\n{done.stderr[-3000:]}")
         work.unlink(missing_ok=True)
         shutil.rmtree(work.with_suffix(".duckdb.wal"), ignore_errors=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -119,12 +122,14 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=250_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--modes", nargs="+", default=["sitthi", "floor", "splink_only"])
+    parser.add_argument("--memory-limit", default=MEMORY_LIMIT, help="DuckDB memory_limit")
     args = parser.parse_args()
     store, truth, records = prepare(args.persons)
-    print(f"machine: {machine()}; DuckDB memory_limit {MEMORY_LIMIT}")
+    print(f"machine: {machine()}; DuckDB memory_limit {args.memory_limit}")
     print(f"world: {args.persons:,} persons, {records:,} agency records")
     for mode in args.modes:
-        r = measure(mode, store, truth, args.repeats if mode != "floor" else 1)
+        repeats = args.repeats if mode != "floor" else 1
+        r = measure(mode, store, truth, repeats, args.memory_limit)
         print(
             f"{mode:12s} precision {r['precision']:.5f} recall {r['recall']:.5f} "
             f"F1 {r['f1']:.5f}  median {r['median_seconds']} s {r['runs']}  "

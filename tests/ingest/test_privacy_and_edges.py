@@ -223,5 +223,6 @@ dsa:
     assert got[0][1] == "JAN"  # NYSIIS for a name in Latin letters
     assert got[0][2:] == ("stanley street", "stanley street", "10230", "AB123456")
     assert got[1][2] == "ถนน พหลโยธิน"
-    assert got[1][3] is not None and len(got[1][3]) == len("ถนน พหลโยธิน")
+    assert got[1][3] is not None
+    assert len(got[1][3]) == len("ถนน พหลโยธิน")
     assert got[1][4:] == ("10400", None)

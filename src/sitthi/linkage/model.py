@@ -20,6 +20,7 @@ from splink import SettingsCreator, block_on
 
 def _name(kind: str) -> cl.CustomComparison:
     key, norm, phon = f"{kind}_name_key", f"{kind}_name_norm", f"{kind}_name_phonetic"
+    other = "last" if kind == "first" else "first"
     return cl.CustomComparison(
         output_column_name=f"{kind}_name",
         comparison_description=f"{kind} name (Thai-aware)",
@@ -27,6 +28,9 @@ def _name(kind: str) -> cl.CustomComparison:
             cll.NullLevel(key),
             cll.ExactMatchLevel(norm, term_frequency_adjustments=True),
             cll.JaroWinklerLevel(key, 0.92),
+            # Given name and surname written in each other's column: one piece of evidence,
+            # weighed in the given name; the surname comparison then says nothing.
+            _swapped(key, other).configure(is_null_level=kind == "last"),
             cll.ExactMatchLevel(phon),
             cll.JaroWinklerLevel(key, 0.8),
             cll.ElseLevel(),
@@ -36,6 +40,14 @@ def _name(kind: str) -> cl.CustomComparison:
 
 def _level(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label)
+
+
+def _swapped(key: str, other: str) -> cll.CustomLevel:
+    return _level(
+        f"jaro_winkler_similarity({key}_l, {other}_name_key_r) >= 0.92"
+        f" and jaro_winkler_similarity({other}_name_key_l, {key}_r) >= 0.92",
+        "given name and surname swapped",
+    )
 
 
 def _birth_date() -> cl.CustomComparison:
@@ -151,6 +163,13 @@ PREDICTION_RULES = (
     ("subdistrict_code", "birth_date"),
     ("other_id",),
     ("postcode", "birth_year"),
+    ("postcode", "street_key"),
+    ("postcode", "last_name_phonetic"),
+    ("first_name_phonetic", "street_key"),
+)
+#: Given name and surname swapped between the columns.
+SWAPPED_NAMES_RULE = (
+    "l.first_name_phonetic = r.last_name_phonetic and l.last_name_phonetic = r.first_name_phonetic"
 )
 
 #: EM training blocks: each leaves some comparisons free to be estimated.
@@ -166,7 +185,10 @@ def settings(probability_two_random_records_match: float) -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name="rid",
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=[block_on(*r) for r in PREDICTION_RULES],
+        blocking_rules_to_generate_predictions=[
+            *(block_on(*r) for r in PREDICTION_RULES),
+            SWAPPED_NAMES_RULE,
+        ],
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,

@@ -51,6 +51,32 @@ def _splink_quiet() -> None:
     logging.getLogger("splink").setLevel(logging.ERROR)
 
 
+#: Below this share of records with a national ID, the ID cannot tell λ: it is estimated
+#: from records that agree exactly on names and birth date instead.
+MIN_ID_SHARE = 0.5
+#: Exact agreements that are almost always the same person, and the share of true pairs
+#: they are assumed to find (Splink scales the count up by it).
+DETERMINISTIC_RULES = (
+    ("first_name_norm", "last_name_norm", "birth_date"),
+    ("other_id", "birth_date"),
+)
+DETERMINISTIC_RECALL = 0.7
+
+
+def _ids_known(con: duckdb.DuckDBPyConnection) -> bool:
+    share = one(con, "select avg((pid_hash is not null)::int) from id_links")
+    return bool(share is not None and share >= MIN_ID_SHARE)
+
+
+def _estimate_prior(linker: Any) -> None:
+    """λ from exact agreements, when the national ID is too rare to count pairs with."""
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on(*rule) for rule in DETERMINISTIC_RULES], recall=DETERMINISTIC_RECALL
+    )
+
+
 def _prior(con: duckdb.DuckDBPyConnection) -> float:
     """λ, the chance two random records match, from the pairs the national ID already links."""
     n = one(con, "select count(*) from id_links")
@@ -108,6 +134,8 @@ def score_unresolved(
         if model is None and int(one(work, "select count(*) from records")) < MIN_TRAIN_RECORDS:
             model, origin = packaged_model(prior), "packaged"
         linker = Linker(all_records, model or settings(prior), log_level=None)
+        if origin != "reused" and not _ids_known(con):
+            _estimate_prior(linker)
         _term_frequencies(linker)
         if origin == "trained":
             from splink.internals.exceptions import EMTrainingException
@@ -120,6 +148,8 @@ def score_unresolved(
                 all_records = db_api.register("records", table_name="records_fallback")
                 linker = Linker(all_records, packaged_model(prior), log_level=None)
                 origin = "packaged"
+                if not _ids_known(con):
+                    _estimate_prior(linker)
         parts = _predict(linker, db_api, work, threshold)
         trained = linker.misc.save_model_to_json()
         evidence = _evidence_sql(trained)
