@@ -187,7 +187,7 @@ def settings(probability_two_random_records_match: float) -> SettingsCreator:
         comparisons=comparisons(),
         blocking_rules_to_generate_predictions=[
             *(block_on(*r) for r in PREDICTION_RULES),
-            SWAPPED_NAMES_RULE,
+            {"blocking_rule": SWAPPED_NAMES_RULE},
         ],
         probability_two_random_records_match=probability_two_random_records_match,
         retain_matching_columns=True,
