@@ -43,6 +43,21 @@ ID_SLICES = (
 #: In a group without a civil-registry record, each record is checked against at most
 #: this many others: a placeholder ID shared by thousands must not cost n² comparisons.
 MAX_GROUP_CHECKS = 20
+#: What the agreement tests read: queries over every record carry only these.
+AGREEMENT_COLUMNS = ", ".join(
+    f"li.{c}"
+    for c in (
+        "first_name_norm",
+        "first_name_key",
+        "first_name_phonetic",
+        "last_name_norm",
+        "last_name_key",
+        "last_name_phonetic",
+        "birth_year",
+        "birth_month",
+        "birth_day",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +93,7 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
             select pid_hash, bool_or(id_keyed) as anchored, count(*) as n
             from link_input where id_valid group by 1),
         r as (
-            select li.*, g.anchored,
+            select li.rid, li.pid_hash, li.id_keyed, {AGREEMENT_COLUMNS}, g.anchored,
                    row_number() over (partition by li.pid_hash order by li.id_keyed desc, li.rid)
                        as k
             from link_input li join g using (pid_hash)
@@ -109,16 +124,20 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         con,
         """
         create or replace temp table id_candidates as
-        select li.rid, li.id_valid, li.pid_hash, i.national_id as digits,
-               coalesce(s.supported = false, false) as conflict
-        from link_input li
-        left join id_support s using (rid)
-        left join id_groups g on g.pid_hash = li.pid_hash and li.id_valid
-        join (select pid_hash, any_value(national_id) as national_id
-              from identities group by 1) i on i.pid_hash = li.pid_hash
-        where (not li.id_valid and li.id_reason in ('bad_checksum', 'bad_category'))
-           or (li.id_valid and not li.id_keyed
-               and (s.supported = false or (s.supported is null and g.n = 1)))
+        with c as (
+            select li.rid, li.id_valid, li.pid_hash,
+                   coalesce(s.supported = false, false) as conflict
+            from link_input li
+            left join id_support s using (rid)
+            left join id_groups g on g.pid_hash = li.pid_hash and li.id_valid
+            where (not li.id_valid and li.id_reason in ('bad_checksum', 'bad_category'))
+               or (li.id_valid and not li.id_keyed
+                   and (s.supported = false or (s.supported is null and g.n = 1))))
+        -- the raw ID only for the few candidates (the identity table is as long as the store)
+        select c.*, i.national_id as digits
+        from c
+        join (select pid_hash, any_value(national_id) as national_id from identities
+              where pid_hash in (select pid_hash from c) group by 1) i using (pid_hash)
         """,
     )
     joins = " union ".join(
@@ -133,11 +152,12 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         f"""
         create or replace temp table id_repairs_found as
         with ids as (
-            select distinct pid_hash, national_id from identities
+            select pid_hash, national_id from identities
             where regexp_full_match(national_id, '[0-9]{{13}}')),
         neighbours as ({joins}),
         holders as (
-            select li.* from link_input li left join id_support s using (rid)
+            select li.pid_hash, {AGREEMENT_COLUMNS}
+            from link_input li left join id_support s using (rid)
             where li.id_valid and {confirmed})
         select n.rid, any_value(n.pid_hash) as pid_hash,
                count(distinct n.pid_hash) as holders

@@ -97,6 +97,8 @@ def link_store(
     if not one(con, "select count(*) from source_records"):
         raise SitthiError("the store has no records to link: run `sitthi ingest` first")
     run_id = f"link-{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    # Row order never matters here (every order is explicit) and keeping it costs memory.
+    run(con, "set preserve_insertion_order = false")
     model = _last_model(con) if incremental else None
     stage("prepare")
     records = prepare_records(con)
