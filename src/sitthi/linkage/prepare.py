@@ -1,7 +1,7 @@
 """The records to link: the latest version of every source record, keyed by a small integer.
 
 A source loaded every month has one row per record per batch in ``source_records``; the
-registry follows the newest. ``rid`` (a BIGINT in ``(source, record_id)`` order) is what
+registry follows the newest. ``rid`` (a BIGINT made from ``(source, record_id)``) is what
 every linkage table joins on, because joining on two strings costs far more at scale.
 The raw national ID is not here: ID repair reads it from ``identities`` for the few records
 that need it.
@@ -58,11 +58,24 @@ def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
         if several
         else "select * from source_records"
     )
+    # A 63-bit hash of the record's key makes the integer key without sorting 66 million
+    # strings; in the rare store where two keys collide, a sort numbers them instead.
+    for rid in (
+        "hash(s.source, s.record_id) >> 1",
+        "row_number() over (order by s.source, s.record_id)",
+    ):
+        _create(con, latest, rid)
+        if not one(con, "select count(*) - count(distinct rid) from link_input"):
+            break
+    return int(one(con, "select count(*) from link_input"))
+
+
+def _create(con: duckdb.DuckDBPyConnection, latest: str, rid: str) -> None:
     run(
         con,
         f"""
         create or replace temp table link_input as
-        select row_number() over (order by s.source, s.record_id) as rid,
+        select ({rid})::bigint as rid,
                s.source, s.record_id, s.pid_hash,
                s.national_id_valid as id_valid,
                s.national_id_reason as id_reason,
@@ -81,4 +94,3 @@ def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
         from ({latest}) s
         """,
     )
-    return int(one(con, "select count(*) from link_input"))
