@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, rows, run
 
 if TYPE_CHECKING:
     import duckdb
@@ -71,6 +71,19 @@ def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _create(con: duckdb.DuckDBPyConnection, latest: str, rid: str) -> None:
+    # A store from before these columns (opened read-only, so not upgraded) has none.
+    present = {
+        r[0]
+        for r in rows(
+            con,
+            "select column_name from duckdb_columns() where table_name = 'source_records' "
+            "and database_name = current_database() and schema_name = 'main'",
+        )
+    }
+    newer = ", ".join(
+        f"s.{c}" if c in present else f"cast(null as varchar) as {c}"
+        for c in ("street", "street_key", "postcode", "other_id")
+    )
     run(
         con,
         f"""
@@ -89,8 +102,7 @@ def _create(con: duckdb.DuckDBPyConnection, latest: str, rid: str) -> None:
                    as birth_month,
                case when s.birth_precision = 'day' then day(s.birth_date) end as birth_day,
                s.house_code, s.house_no, s.moo, s.subdistrict_code, s.district_code,
-               s.province_code, s.phone, s.row_hash, s.street, s.street_key, s.postcode,
-               s.other_id
+               s.province_code, s.phone, s.row_hash, {newer}
         from ({latest}) s
         """,
     )
