@@ -169,6 +169,19 @@ def test_store_commands(world: Path, linked: tuple[Path, LinkReport], tmp_path: 
     )
     assert pair.returncode == 0, pair.stderr
     assert "one person" in pair.stdout
+    con = connect(db, read_only=True)
+    ((a, b),) = con.execute(
+        """select a.source || ':' || a.record_id, b.source || ':' || b.record_id
+           from person_records a join person_records b on a.person_id <> b.person_id
+           where a.source = 'nhso' and b.source = 'lao' and a.stage = 'national_id'
+             and b.stage = 'national_id' limit 1"""
+    ).fetchall()
+    con.close()
+    apart = sitthi("explain", a, b, "--db", str(db))
+    assert apart.returncode == 0, apart.stderr
+    assert "two people" in apart.stdout
+    assert "scored now with the last run's model" in apart.stdout
+    assert "match weight per field" in apart.stdout
     missing = sitthi("explain", "P9999999999", "--db", str(db))
     assert missing.returncode == 1
     assert "no person" in missing.stderr

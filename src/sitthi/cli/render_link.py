@@ -196,9 +196,17 @@ def print_pair(pair: PairExplanation) -> None:
     console.print(table)
     if pair.evidence:
         typer.echo(f"match probability {pair.match_probability:.6f}")
+        if pair.scored_now:
+            blocked = (
+                "a blocking rule would bring them together"
+                if pair.found_by_blocking
+                else "no blocking rule brings them together, so the run never compared them"
+            )
+            typer.echo(
+                "scored now with the last run's model, without term-frequency adjustment "
+                f"(the run did not need to score this pair: {blocked})"
+            )
         console.print(_evidence_table(pair.evidence))
-    elif not pair.same_national_id:
-        typer.echo("the model never scored this pair (no blocking rule brought them together)")
     for d in pair.decisions:
         typer.echo(
             f"reviewer {d['decided_by']} on {d['decided_at']:%Y-%m-%d}: "

@@ -41,6 +41,8 @@ class PairExplanation:
     evidence: dict[str, Any] | None = None
     match_probability: float | None = None
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    scored_now: bool = False  # scored for this explanation (the run never compared them)
+    found_by_blocking: bool | None = None
 
 
 def _dicts(
@@ -143,7 +145,7 @@ def explain_pair(
            order by decided_at""",
         {"sa": left[0], "ra": left[1], "sb": right[0], "rb": right[1]},
     )
-    return PairExplanation(
+    explanation = PairExplanation(
         left=_public(a),
         right=_public(b),
         same_person=a["person_id"] == b["person_id"],
@@ -152,3 +154,13 @@ def explain_pair(
         evidence=json.loads(scored[0][1]) if scored else None,
         decisions=decisions,
     )
+    model = rows(con, "select model from link_runs order by finished_at desc limit 1")
+    if not scored and model and model[0][0]:
+        # Never compared in the run: score them now with the run's model, so the answer
+        # to "why are these two not one person?" has evidence too.
+        from sitthi.linkage.probabilistic import score_pair_now
+
+        p, evidence, found = score_pair_now(con, left, right, json.loads(model[0][0]))
+        explanation.match_probability, explanation.evidence = p, evidence
+        explanation.scored_now, explanation.found_by_blocking = True, found
+    return explanation

@@ -71,6 +71,18 @@ def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _create(con: duckdb.DuckDBPyConnection, latest: str, rid: str) -> None:
+    run(
+        con,
+        f"""
+        create or replace temp table link_input as
+        select ({rid})::bigint as rid, {record_columns_sql(con)}
+        from ({latest}) s
+        """,
+    )
+
+
+def record_columns_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The select list of a linkage record over ``source_records s``."""
     # A store from before these columns (opened read-only, so not upgraded) has none.
     present = {
         r[0]
@@ -84,25 +96,18 @@ def _create(con: duckdb.DuckDBPyConnection, latest: str, rid: str) -> None:
         f"s.{c}" if c in present else f"cast(null as varchar) as {c}"
         for c in ("street", "street_key", "postcode", "other_id")
     )
-    run(
-        con,
-        f"""
-        create or replace temp table link_input as
-        select ({rid})::bigint as rid,
-               s.source, s.record_id, s.pid_hash,
-               s.national_id_valid as id_valid,
-               s.national_id_reason as id_reason,
-               -- A registry keyed by the ID (the civil registry) holds the ID by definition.
-               s.pid_hash is not null and s.record_id = s.pid_hash as id_keyed,
-               s.first_name_norm, s.first_name_key, s.first_name_phonetic,
-               s.last_name_norm, s.last_name_key, s.last_name_phonetic,
-               s.sex, s.birth_date, s.birth_precision,
-               year(s.birth_date) as birth_year,
-               case when s.birth_precision in ('month', 'day') then month(s.birth_date) end
-                   as birth_month,
-               case when s.birth_precision = 'day' then day(s.birth_date) end as birth_day,
-               s.house_code, s.house_no, s.moo, s.subdistrict_code, s.district_code,
-               s.province_code, s.phone, s.row_hash, {newer}
-        from ({latest}) s
-        """,
-    )
+    return f"""
+        s.source, s.record_id, s.pid_hash,
+        s.national_id_valid as id_valid,
+        s.national_id_reason as id_reason,
+        -- A registry keyed by the ID (the civil registry) holds the ID by definition.
+        s.pid_hash is not null and s.record_id = s.pid_hash as id_keyed,
+        s.first_name_norm, s.first_name_key, s.first_name_phonetic,
+        s.last_name_norm, s.last_name_key, s.last_name_phonetic,
+        s.sex, s.birth_date, s.birth_precision,
+        year(s.birth_date) as birth_year,
+        case when s.birth_precision in ('month', 'day') then month(s.birth_date) end
+            as birth_month,
+        case when s.birth_precision = 'day' then day(s.birth_date) end as birth_day,
+        s.house_code, s.house_no, s.moo, s.subdistrict_code, s.district_code,
+        s.province_code, s.phone, s.row_hash, {newer}"""

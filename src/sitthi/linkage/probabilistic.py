@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import connect, one, run
+from sitthi.engines.duckdb import connect, one, rows, run
 from sitthi.linkage.prepare import MATCH_COLUMNS
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 #: Fewer records than this cannot train a model (EM needs thousands of pairs per block):
 #: the packaged model, trained on a synthetic Thailand, is used instead.
 MIN_TRAIN_RECORDS = 5000
+#: The packaged model's floor on m (see `packaged_model`).
+PACKAGED_MIN_M = 0.001
 #: Random pairs drawn to estimate u. More gives steadier u for rare levels.
 U_SAMPLE_PAIRS = 3e6
 #: Cap on the pairs each EM training block uses.
@@ -190,15 +192,16 @@ def packaged_model(prior: float) -> dict[str, Any]:
     """The model shipped with Sitthi (trained on a synthetic Thailand), for small inputs.
 
     Term-frequency adjustments are dropped: name frequencies counted in a few hundred
-    records say nothing about how common a name is.
+    records say nothing about how common a name is. No level's m is below
+    `PACKAGED_MIN_M`: nobody in the synthetic world moves house, so its model would treat
+    a different district as proof of a different person, which real data does not bear.
     """
     text = files("sitthi.linkage").joinpath("packaged_model.json").read_text(encoding="utf-8")
-    model: dict[str, Any] = json.loads(text)
+    model = without_term_frequencies(json.loads(text))
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
-            level.pop("tf_adjustment_column", None)
-            level.pop("tf_adjustment_weight", None)
-            level.pop("tf_minimum_u_value", None)
+            if level.get("m_probability") is not None:
+                level["m_probability"] = max(level["m_probability"], PACKAGED_MIN_M)
     model["probability_two_random_records_match"] = prior
     return model
 
@@ -303,3 +306,60 @@ def comparison_labels(model: dict[str, Any]) -> dict[str, list[str]]:
 def model_json(model: dict[str, Any]) -> str:
     """The model as stored in ``link_runs.model``."""
     return json.dumps(model, ensure_ascii=False)
+
+
+def without_term_frequencies(model: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``model`` whose levels carry no term-frequency adjustment."""
+    out: dict[str, Any] = json.loads(json.dumps(model))
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("tf_adjustment_column", "tf_adjustment_weight", "tf_minimum_u_value"):
+                level.pop(key, None)
+    return out
+
+
+def score_pair_now(
+    con: duckdb.DuckDBPyConnection,
+    left: tuple[str, str],
+    right: tuple[str, str],
+    model: dict[str, Any],
+) -> tuple[float, dict[str, Any], bool]:
+    """Score two stored records with ``model`` now: (probability, evidence, whether any
+    blocking rule would have brought them together). Term frequencies are left out: they
+    belong to the whole run's data, not to two records."""
+    from splink import DuckDBAPI, Linker
+
+    from sitthi.linkage.prepare import record_columns_sql
+
+    _splink_quiet()
+    records = []
+    for i, (source, record_id) in enumerate((left, right)):
+        result = con.execute(
+            f"""select {i} as rid, {record_columns_sql(con)}
+                from source_records s join batches b using (batch_id)
+                where s.source = $s and s.record_id = $r
+                order by b.finished_at desc limit 1""",
+            {"s": source, "r": record_id},
+        )
+        names = [d[0] for d in result.description or []]
+        found = result.fetchall()
+        if not found:
+            raise ValueError(f"no record {source}:{record_id}")
+        row = dict(zip(names, found[0], strict=True))
+        records.append({k: row[k] for k in ("rid", "source", *MATCH_COLUMNS)})
+    plain = without_term_frequencies(model)
+    work = connect(None)
+    run(work, "create table records (rid bigint)")
+    db_api = DuckDBAPI(work)
+    linker = Linker(db_api.register("records"), plain, log_level=None)
+    scored = linker.inference.score_pair(
+        records[0], records[1], include_found_by_blocking_rules=True
+    )
+    evidence = _evidence_sql(plain)
+    ((probability, detail, found_by_rules),) = rows(
+        work,
+        f"select match_probability, {evidence}, found_by_blocking_rules "
+        f"from {scored.physical_name}",
+    )
+    work.close()
+    return float(probability), json.loads(detail), bool(found_by_rules)
