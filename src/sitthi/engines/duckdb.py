@@ -67,3 +67,12 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> Any:
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
     """Every row of a query."""
     return con.execute(sql, _used(sql, params)).fetchall()
+
+
+def dict_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Params = None
+) -> list[dict[str, Any]]:
+    """Every row of a query, as a dict keyed by column name."""
+    result = con.execute(sql, _used(sql, params))
+    names = [d[0] for d in result.description or []]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]

@@ -85,6 +85,21 @@ def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str
     )
 
 
+def _check_columns(path: Path) -> None:
+    """A truth or links file must be readable and have ``source,record_id,person_id``."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
+    missing = [c for c in TRUTH_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            f"{path}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
+            f"(missing: {', '.join(missing)})"
+        )
+
+
 def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Read a truth file into the temporary table ``truth`` (``rid``, ``entity``).
 
@@ -92,17 +107,7 @@ def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     its record ID, or, for a registry keyed by the national ID (whose record ID in the
     store is the pseudonym), by the national ID written as its record ID.
     """
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the truth file ({exc.strerror})") from exc
-    missing = [c for c in TRUTH_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            f"{path}: row 1: the truth file needs the columns {', '.join(TRUTH_COLUMNS)} "
-            f"(missing: {', '.join(missing)})"
-        )
+    _check_columns(path)
     run(
         con,
         """
@@ -127,17 +132,7 @@ def evaluate_links(con: duckdb.DuckDBPyConnection, truth_path: Path, links_path:
     """Score a links file (``source,record_id,person_id``, as quick mode writes) against a
     truth file with the same columns; both are matched on ``(source, record_id)``."""
     for path in (truth_path, links_path):
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as f:
-                header = next(csv.reader(f), [])
-        except OSError as exc:
-            raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
-        missing = [c for c in TRUTH_COLUMNS if c not in header]
-        if missing:
-            raise ValidationError(
-                f"{path}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
-                f"(missing: {', '.join(missing)})"
-            )
+        _check_columns(path)
     run(
         con,
         """

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import rows
+from sitthi.engines.duckdb import dict_rows, rows
 from sitthi.errors import ValidationError
 from sitthi.linkage.tables import ensure_schema
 
@@ -45,14 +45,6 @@ class PairExplanation:
     found_by_blocking: bool | None = None
 
 
-def _dicts(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    result = con.execute(sql, params)
-    names = [d[0] for d in result.description or []]
-    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-
-
 _RECORD = """
     select p.source, p.record_id, p.person_id, p.stage, round(p.match_probability, 6)
                as match_probability,
@@ -72,7 +64,7 @@ def explain_person(con: duckdb.DuckDBPyConnection, person_id: str) -> PersonExpl
     found = rows(con, "select status from persons where person_id = $p", {"p": person_id})
     if not found:
         raise ValidationError(f"no person {person_id!r} in the store (run `sitthi link` first)")
-    records = _dicts(
+    records = dict_rows(
         con,
         f"""{_RECORD} where p.person_id = $p
             qualify row_number() over (partition by p.source, p.record_id
@@ -80,7 +72,7 @@ def explain_person(con: duckdb.DuckDBPyConnection, person_id: str) -> PersonExpl
             order by p.stage, p.source, p.record_id""",
         {"p": person_id},
     )
-    events = _dicts(
+    events = dict_rows(
         con,
         """select run_id, event, person_id, other_person_id, records, happened_at
            from link_events where person_id = $p or other_person_id = $p
@@ -113,7 +105,7 @@ def parse_record_ref(ref: str) -> tuple[str, str]:
 
 
 def _one_record(con: duckdb.DuckDBPyConnection, source: str, record_id: str) -> dict[str, Any]:
-    found = _dicts(
+    found = dict_rows(
         con,
         f"""{_RECORD} where p.source = $s and p.record_id = $r
             order by s.batch_id desc limit 1""",
@@ -137,7 +129,7 @@ def explain_pair(
                                                                      ($sb, $rb, $sa, $ra))""",
         {"sa": left[0], "ra": left[1], "sb": right[0], "rb": right[1]},
     )
-    decisions = _dicts(
+    decisions = dict_rows(
         con,
         """select decision, decided_by, decided_at, note from review_decisions
            where (source_l, record_id_l, source_r, record_id_r) in (($sa, $ra, $sb, $rb),

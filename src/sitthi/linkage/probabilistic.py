@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import connect, one, rows, run
+from sitthi.engines.duckdb import connect, dict_rows, one, rows, run
 from sitthi.linkage.prepare import MATCH_COLUMNS
 
 if TYPE_CHECKING:
@@ -334,18 +334,17 @@ def score_pair_now(
     _splink_quiet()
     records = []
     for i, (source, record_id) in enumerate((left, right)):
-        result = con.execute(
+        found = dict_rows(
+            con,
             f"""select {i} as rid, {record_columns_sql(con)}
                 from source_records s join batches b using (batch_id)
                 where s.source = $s and s.record_id = $r
                 order by b.finished_at desc limit 1""",
             {"s": source, "r": record_id},
         )
-        names = [d[0] for d in result.description or []]
-        found = result.fetchall()
         if not found:
             raise ValueError(f"no record {source}:{record_id}")
-        row = dict(zip(names, found[0], strict=True))
+        row = found[0]
         records.append({k: row[k] for k in ("rid", "source", *MATCH_COLUMNS)})
     plain = without_term_frequencies(model)
     work = connect(None)

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from sitthi.engines.duckdb import one, rows, run
+from sitthi.engines.duckdb import dict_rows, one, rows, run
 from sitthi.errors import ValidationError
 from sitthi.linkage.tables import ensure_schema
 
@@ -55,7 +55,8 @@ class ReviewItem:
 
 def _record(con: duckdb.DuckDBPyConnection, source: str, record_id: str) -> dict[str, Any]:
     cols = ", ".join(f"s.{c}" for c in SHOWN)
-    found = con.execute(
+    found = dict_rows(
+        con,
         f"""select s.source, s.record_id, {cols}, (select person_id from person_records p
                    where p.source = s.source and p.record_id = s.record_id) as person_id
             from source_records s join batches b using (batch_id)
@@ -63,11 +64,7 @@ def _record(con: duckdb.DuckDBPyConnection, source: str, record_id: str) -> dict
             order by b.finished_at desc limit 1""",
         {"s": source, "r": record_id},
     )
-    names = [d[0] for d in found.description or []]
-    row = found.fetchall()
-    return (
-        dict(zip(names, row[0], strict=True)) if row else {"source": source, "record_id": record_id}
-    )
+    return found[0] if found else {"source": source, "record_id": record_id}
 
 
 def list_queue(
