@@ -95,7 +95,7 @@ def print_accuracy(
     table.add_row("ความสมบูรณ์ของกลุ่ม (cluster completeness)", f"{accuracy.completeness:.5f}")
     table.add_row("ระเบียนที่ประเมิน (records scored)", f"{accuracy.records:,}")
     table.add_row(
-        "คู่จริง / คู่ที่พบ / ถูกต้อง (true / found / correct pairs)",
+        "คู่ จริง/พบ/ถูก (pairs true/found/correct)",
         f"{accuracy.true_pairs:,} / {accuracy.predicted_pairs:,} / "
         f"{accuracy.true_positive_pairs:,}",
     )
