@@ -127,7 +127,9 @@ def score_unresolved(
                      {f"left join {new_records} n using (rid)" if new_records else ""})
                 to '{records}' (format parquet)""",
         )
-        work = connect(None, memory_limit=memory_limit)
+        # A file, not memory: at tens of millions of records the tables Splink builds must
+        # be able to leave RAM, and only a database on disk lets DuckDB evict them.
+        work = connect(Path(tmp) / "splink.duckdb", memory_limit=memory_limit)
         run(work, f"create table records as select * from read_parquet('{records}')")
         db_api = DuckDBAPI(work)
         all_records = db_api.register("records", table_name="records_in")
