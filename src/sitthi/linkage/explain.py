@@ -61,7 +61,7 @@ _RECORD = """
 def explain_person(con: duckdb.DuckDBPyConnection, person_id: str) -> PersonExplanation:
     """The records, events and household of ``person_id``."""
     ensure_schema(con)
-    found = rows(con, "select status from persons where person_id = $p", {"p": person_id})
+    found = rows(con, "select status from person_ledger where person_id = $p", {"p": person_id})
     if not found:
         raise ValidationError(f"no person {person_id!r} in the store (run `sitthi link` first)")
     records = dict_rows(

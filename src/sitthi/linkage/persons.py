@@ -64,10 +64,12 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         where k = 1
         """,
     )
+    # Issued IDs are in the ledger; the records' own IDs cover a ledger lost or reset.
     last = one(
         con,
-        f"select coalesce(max(cast(substr(person_id, {len(PREFIX) + 1}) as bigint)), 0) "
-        "from persons",
+        f"""select coalesce(max(cast(substr(person_id, {len(PREFIX) + 1}) as bigint)), 0)
+            from (select person_id from person_ledger
+                  union all select person_id from person_records)""",
     )
     run(
         con,
@@ -114,7 +116,7 @@ def assign_person_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         con,
         """
         create or replace temp table retired as
-        select person_id from persons
+        select person_id from person_ledger
         where status = 'active'
           and person_id not in (select person_id from id_cells)
         """,

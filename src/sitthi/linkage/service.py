@@ -241,7 +241,7 @@ def _write(
     run(
         con,
         """
-        insert into persons
+        insert into person_ledger
         select person_id, $run, $run, 0, 'active' from person_ids where event <> 'kept'
         """,
         params,
@@ -249,21 +249,21 @@ def _write(
     run(
         con,
         """
-        update persons set last_run_id = $run, status = 'active', records = n.records
+        update person_ledger set last_run_id = $run, status = 'active', records = n.records
         from (select person_id, count(*) as records from final_links group by 1) n
-        where persons.person_id = n.person_id
+        where person_ledger.person_id = n.person_id
         """,
         params,
     )
     run(
         con,
-        "update persons set status = 'merged', last_run_id = $run "
+        "update person_ledger set status = 'merged', last_run_id = $run "
         "where person_id in (select other_person_id from merged_ids)",
         params,
     )
     run(
         con,
-        "update persons set status = 'retired', last_run_id = $run "
+        "update person_ledger set status = 'retired', last_run_id = $run "
         "where person_id in (select person_id from retired)",
         params,
     )

@@ -25,7 +25,7 @@ create table if not exists link_runs (
     model varchar,                    -- the Splink model (JSON), reused by incremental runs
     summary varchar not null          -- JSON: counts per stage, events, review queue
 );
-create table if not exists persons (
+create table if not exists person_ledger (
     person_id varchar primary key,
     first_run_id varchar not null,
     last_run_id varchar not null,
@@ -111,11 +111,27 @@ create table if not exists person_households (
 TABLES = tuple(line.split()[5] for line in SCHEMA.splitlines() if line.startswith("create table"))
 
 
+def _rename_old_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    # Stores linked before the golden record took the name ``persons`` kept the ID ledger
+    # there; it is the same table under its new name.
+    old = one(
+        con,
+        "select count(*) from duckdb_columns() where table_name = 'persons' "
+        "and column_name = 'first_run_id' and database_name = current_database()",
+    )
+    if old:
+        try:
+            run(con, "alter table persons rename to person_ledger")
+        except duckdb.InvalidInputException as exc:
+            raise SitthiError("this store needs `sitthi link` once to upgrade it") from exc
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the identity-resolution tables if the store does not have them yet.
 
     A store opened read-only must already have them: it has never been linked otherwise.
     """
+    _rename_old_ledger(con)
     present = one(
         con,
         "select count(*) from duckdb_tables() where not temporary and schema_name = 'main' "
