@@ -11,10 +11,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sitthi.errors import SourceSpecError
+from sitthi.yaml_models import parse_yaml_model
 
 IdentityField = Literal[
     "national_id",
@@ -164,56 +164,15 @@ class SourceSpec(_Strict):
         return frozenset(self.dsa.fields_allowed)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the YAML node at ``loc`` (or of its closest parent)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            match = node.value[key]
-        else:
-            match = None
-        if match is None:
-            break
-        node = match
-        line = node.start_mark.line + 1
-    return line
-
-
 def parse_spec(text: str, name: str) -> SourceSpec:
     """Validate spec text; ``name`` is used in error messages (usually the file path)."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise SourceSpecError(
-            f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from exc
-    if not isinstance(data, dict):
-        raise SourceSpecError(
-            f"{name}:1: a spec is a mapping of keys (source, read, fields, dsa, …)"
-        )
-    try:
-        return SourceSpec.model_validate(data)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            is_key = bool(loc) and loc[-1] == "[key]"
-            loc = loc[:-1] if is_key else loc
-            field = ".".join(str(p) for p in loc) or "(spec)"
-            line = _line_of(root, loc)
-            expected = err["msg"]
-            if err["type"] == "literal_error":
-                expected = f"expected one of {err['ctx']['expected']}"
-                if is_key:
-                    expected = f"unknown field name; {expected}"
-            where = f"{name}:{line}" if line else name
-            lines.append(f"{where}: {field}: {expected}")
-        raise SourceSpecError("\n".join(lines)) from exc
+    return parse_yaml_model(
+        text,
+        name,
+        SourceSpec,
+        SourceSpecError,
+        "a spec is a mapping of keys (source, read, fields, dsa, …)",
+    )
 
 
 def load_spec(path: Path | str) -> SourceSpec:
