@@ -1,0 +1,183 @@
+"""Golden records: one value per person and field, chosen by the survivorship rules.
+
+Every candidate value (from each linked record's identity columns and facts) is ranked:
+a source that is an authority for the field first, in the rules' order; then the most
+recent (the fact's own date, else the extract's date); then source and record ID, so the
+choice never depends on row order. The winner goes to ``persons`` (one typed column per
+field) and, with its source and date, to ``person_values``. Where agencies disagree on a
+field marked ``conflicts: true``, every other value goes to ``conflicts``.
+
+Values are compared as text at their own precision, and one value that extends the other
+is no disagreement: a birth year 1950 agrees with 1950-03-12.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import one, run
+from sitthi.registry.rules import FieldRule, SurvivorshipRules
+
+if TYPE_CHECKING:
+    import duckdb
+
+_SQL_TYPES = {"text": "varchar", "date": "date", "number": "double", "boolean": "boolean"}
+#: Rank of a source that is no authority for the field.
+_NO_AUTHORITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class GoldenResult:
+    """How many persons and conflicts the build wrote."""
+
+    persons: int
+    values: int
+    conflicts: dict[str, int]
+
+
+def _identity_value(column: str) -> str:
+    if column == "birth_date":
+        # At the precision the source knows: 1950, 1950-03 or 1950-03-12.
+        return (
+            "case r.birth_precision when 'year' then strftime(r.birth_date, '%Y') "
+            "when 'month' then strftime(r.birth_date, '%Y-%m') "
+            "else strftime(r.birth_date, '%Y-%m-%d') end"
+        )
+    return f"nullif(trim(r.{column}::varchar), '')"
+
+
+def _fact_value(rule: FieldRule) -> str:
+    if rule.type == "date":
+        return "strftime(f.value_date, '%Y-%m-%d')"
+    if rule.type == "number":
+        return "f.value_number::varchar"
+    return "nullif(trim(f.value), '')"
+
+
+def _typed(rule: FieldRule, value: str) -> str:
+    if rule.type == "date":
+        # A partial date stands for its first day; its precision is kept beside it.
+        return (
+            f"coalesce(try_cast({value} as date), try_cast({value} || '-01' as date), "
+            f"try_cast({value} || '-01-01' as date))"
+        )
+    return f"try_cast({value} as {_SQL_TYPES[rule.type]})"
+
+
+def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> GoldenResult:
+    """Rebuild ``persons``, ``person_values`` and ``conflicts`` from the linked records."""
+    several = one(
+        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
+    )
+    newest = (
+        "qualify row_number() over (partition by s.source, s.record_id "
+        "order by b.finished_at desc, s.line desc) = 1"
+        if several
+        else ""
+    )
+    run(
+        con,
+        f"""
+        create or replace temp table golden_records as
+        select p.person_id, s.*, b.extract_date
+        from person_records p
+        join source_records s on s.source = p.source and s.record_id = p.record_id
+        join batches b on b.batch_id = s.batch_id
+        {newest}
+        """,
+    )
+    parts = []
+    for name, rule in rules.fields.items():
+        if rule.origin == "identity":
+            parts.append(
+                f"""select r.person_id, '{name}' as field, {_identity_value(str(rule.column))}
+                           as value, r.source, r.record_id, r.extract_date as as_of
+                    from golden_records r"""
+            )
+        else:
+            parts.append(
+                f"""select p.person_id, '{name}', {_fact_value(rule)}, f.source, f.record_id,
+                           coalesce(f.valid_from, b.extract_date)
+                    from facts f
+                    join person_records p on p.source = f.source and p.record_id = f.record_id
+                    join batches b on b.batch_id = f.batch_id
+                    where f.dimension = '{rule.dimension}' and f.indicator = '{rule.indicator}'"""
+            )
+    authorities = [
+        (name, source, i)
+        for name, rule in rules.fields.items()
+        for i, source in enumerate(rule.authority)
+    ]
+    run(
+        con,
+        "create or replace temp table golden_authority "
+        "(field varchar, source varchar, rank integer)",
+    )
+    if authorities:
+        con.executemany("insert into golden_authority values (?, ?, ?)", authorities)
+    run(
+        con,
+        f"""
+        create or replace temp table golden_candidates as
+        select c.*, coalesce(a.rank, {_NO_AUTHORITY}) as rank,
+               row_number() over (
+                   partition by c.person_id, c.field
+                   order by coalesce(a.rank, {_NO_AUTHORITY}), c.as_of desc nulls last,
+                            c.source, c.record_id) as k
+        from ({" union all ".join(parts)}) c
+        left join golden_authority a using (field, source)
+        where c.value is not null
+        """,
+    )
+    columns = []
+    for name, rule in rules.fields.items():
+        value = f"max(value) filter (field = '{name}')"
+        columns.append(f"{_typed(rule, value)} as {name}")
+        if name == "birth_date":
+            columns.append(
+                f"case length({value}) when 4 then 'year' when 7 then 'month' "
+                "when 10 then 'day' end as birth_precision"
+            )
+    run(con, "drop table if exists persons")
+    run(
+        con,
+        f"""
+        create table persons as
+        select l.person_id, {", ".join(columns)}
+        from (select distinct person_id from person_records) l
+        left join (select * from golden_candidates where k = 1) g using (person_id)
+        group by l.person_id
+        """,
+    )
+    run(
+        con,
+        """
+        create or replace table person_values as
+        select person_id, field, value, source, record_id, as_of,
+               rank < 1000000 as from_authority
+        from golden_candidates where k = 1
+        """,
+    )
+    flagged = [name for name, rule in rules.fields.items() if rule.conflicts]
+    run(
+        con,
+        """
+        create or replace table conflicts as
+        select w.person_id, w.field, w.value as chosen_value, w.source as chosen_source,
+               o.value as other_value, o.source as other_source, o.record_id as other_record_id,
+               o.as_of as other_as_of
+        from golden_candidates w
+        join golden_candidates o
+          on o.person_id = w.person_id and o.field = w.field and o.k > 1
+        where w.k = 1 and list_contains($flagged, w.field)
+          and not starts_with(w.value, o.value) and not starts_with(o.value, w.value)
+        """,
+        {"flagged": flagged},
+    )
+    counts = dict(con.execute("select field, count(*) from conflicts group by 1").fetchall())
+    return GoldenResult(
+        persons=int(one(con, "select count(*) from persons")),
+        values=int(one(con, "select count(*) from person_values")),
+        conflicts={str(k): int(v) for k, v in counts.items()},
+    )
