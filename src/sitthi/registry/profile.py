@@ -1,0 +1,85 @@
+"""Profiles: each person's five dimensions as of a date, the columns programmes are written in.
+
+The golden record holds what agencies said; a profile says what it means on a given day:
+an age (birth dates change nothing, the day does), whether a disability card is still
+valid, whether a death has happened yet. ``PROFILE_COLUMNS`` is the whole vocabulary a
+programme's rules may use; the rights engine refuses anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sitthi.engines.duckdb import one, run
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Column → (SQL type, meaning). The meanings are shown in docs and in rule errors.
+PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
+    "person_id": ("varchar", "the person"),
+    "as_of": ("date", "the day the profile describes"),
+    "age": ("integer", "age in whole years on the day (NULL without a birth date)"),
+    "sex": ("varchar", "M or F"),
+    "thai": ("boolean", "Thai nationality (civil registry)"),
+    "alive": ("boolean", "not dead on the day (civil registry)"),
+    "death_date": ("date", "date of death, if any"),
+    "province_code": ("varchar", "DOPA province code of the registered address"),
+    "district_code": ("varchar", "DOPA district code"),
+    "subdistrict_code": ("varchar", "DOPA subdistrict code"),
+    "household_id": ("varchar", "the household (by registered address)"),
+    "disability": ("boolean", "a disability is recorded (DEP)"),
+    "disability_type": ("varchar", "type of disability (DEP)"),
+    "disability_card_valid": ("boolean", "holds a disability card valid on the day (DEP)"),
+    "welfare_card": ("boolean", "registered for the state welfare card (MOF)"),
+    "annual_income": ("double", "annual income, baht (MOF registration)"),
+    "deposit_balance": ("double", "savings, baht (MOF registration)"),
+    "land_rai": ("double", "land held, rai (MOF registration)"),
+    "household_income_per_person": ("double", "household income per person per year, baht (CDD)"),
+    "occupation": ("varchar", "occupation (CDD household survey)"),
+    "health_scheme": ("varchar", "health coverage scheme (NHSO: UCS, SSS, CSMBS, …)"),
+    "bedridden": ("boolean", "bedridden (NHSO)"),
+    "formally_employed": ("boolean", "insured under the Social Security Act (SSO status A)"),
+    "insured_wage": ("double", "insured monthly wage, baht (SSO)"),
+    "student": ("boolean", "enrolled in school (MOE)"),
+    "class_level": ("varchar", "school level (MOE)"),
+    "government_pension": ("boolean", "receives a government pension (NULL: not known)"),
+    "state_care_resident": ("boolean", "lives in a state care home (NULL: not known)"),
+}
+
+
+def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+    """Rebuild ``profiles`` from ``persons`` and ``person_households`` for ``as_of``."""
+    run(
+        con,
+        """
+        create or replace table profiles as
+        select p.person_id, $as_of::date as as_of,
+               -- whole years: one less when the birthday has not come yet this year
+               (year($as_of::date) - year(p.birth_date)
+                - case when strftime($as_of::date, '%m%d') < strftime(p.birth_date, '%m%d')
+                       then 1 else 0 end)::integer as age,
+               p.sex,
+               p.nationality = 'ไทย' as thai,
+               not coalesce(p.death_date <= $as_of::date
+                            or (p.vital_status = 'ตาย' and p.death_date is null), false) as alive,
+               case when p.death_date <= $as_of::date then p.death_date end as death_date,
+               p.province_code, p.district_code, p.subdistrict_code, h.household_id,
+               p.disability_type is not null or p.disability_card_no is not null as disability,
+               p.disability_type,
+               coalesce(p.disability_card_issued <= $as_of::date
+                        and $as_of::date <= p.disability_card_expiry, false)
+                   as disability_card_valid,
+               coalesce(p.welfare_card_status = 'active', false) as welfare_card,
+               p.annual_income, p.deposit_balance, p.land_rai,
+               p.household_income_per_person, p.occupation, p.health_scheme, p.bedridden,
+               coalesce(p.sso_status = 'A', false) as formally_employed, p.insured_wage,
+               p.class_level is not null as student, p.class_level,
+               p.government_pension, p.state_care_resident
+        from persons p
+        left join person_households h using (person_id)
+        """,
+        {"as_of": as_of},
+    )
+    return int(one(con, "select count(*) from profiles"))
