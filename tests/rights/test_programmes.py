@@ -19,6 +19,7 @@ name_th: โครงการทดสอบ
 name_en: Test programme
 legal_source: [a regulation]
 unit: baht/month
+administered_by_th: อบต.
 eligibility:
   old: {when: "age >= 60", th: อายุ 60 ปีขึ้นไป, en: aged 60+}
 amount: "600"
@@ -72,7 +73,7 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
                 "enrolment: {indicator: allowance_programme, value: ทดสอบ}",
                 "enrolment: {indicator: allowance_programme}",
             ),
-            "p.yaml:10: enrolment: Value error, an enrolment fact needs the `value`",
+            "p.yaml:11: enrolment: Value error, an enrolment fact needs the `value`",
         ),
     ],
 )

@@ -75,6 +75,7 @@ class Programme(_Strict):
     name_en: str = Field(min_length=1)
     legal_source: tuple[str, ...] = Field(min_length=1)
     unit: str = Field(min_length=1)
+    administered_by_th: str = Field(min_length=1)  # who pays or registers: payment errors go there
     eligibility: dict[str, Condition] = Field(min_length=1)
     amount: str = Field(min_length=1)
     enrolment: Enrolment
