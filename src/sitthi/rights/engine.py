@@ -10,6 +10,10 @@ enrolment facts of the linked records. Comparing the two gives the four gaps:
   conditions that fail (a death is its own gap, below);
 * ``paid_twice``: paid for one month by two or more authorities;
 * ``paid_after_death``: paid for a month that began after the death date.
+
+``gaps.amount`` is baht per month at stake (the right missed, the payment not due, the
+extra payer's payment), except for ``paid_after_death``, where it is the total paid
+after the death (to recover).
 """
 
 from __future__ import annotations
@@ -111,8 +115,9 @@ def compute_rights(
         """
         create or replace table gaps as
         with receiving as (
-            select distinct person_id, programme from payments
-            where month <= $as_of::date and month > $as_of::date - to_days($window::integer)),
+            select person_id, programme, arg_max(amount, month) as amount from payments
+            where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
+            group by all),
         listed as (select distinct programme from payments),
         deaths as (select person_id, death_date from profiles where death_date is not null)
         select e.person_id, e.programme, 'eligible_not_receiving' as gap,
@@ -122,12 +127,13 @@ def compute_rights(
         left join receiving r using (person_id, programme)
         where e.eligible and r.person_id is null
         union all
-        select e.person_id, e.programme, 'receiving_not_eligible', null,
+        select e.person_id, e.programme, 'receiving_not_eligible', r.amount,
                array_to_string(e.failed, ',')
         from eligibility e join receiving r using (person_id, programme)
         where not e.eligible and e.failed <> ['alive']
         union all
-        select person_id, programme, 'paid_twice', sum(amount),
+        -- the amount is what the extra payers pay in the month
+        select person_id, programme, 'paid_twice', sum(amount) - max(amount),
                string_agg(distinct payer, ',' order by payer)
         from payments
         group by person_id, programme, month

@@ -1,0 +1,161 @@
+"""From linked records to rights: golden records, profiles, entitlements, gaps, notices,
+the poverty index, and TPMAP's four questions answered. One service for the CLI and demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import dict_rows, one, run
+from sitthi.errors import SitthiError
+from sitthi.poverty.index import build_poverty, load_indicators
+from sitthi.registry.golden import GoldenResult, build_golden
+from sitthi.registry.profile import build_profiles
+from sitthi.registry.rules import load_rules
+from sitthi.rights.engine import RECEIVING_WINDOW_DAYS, RightsResult, compute_rights
+from sitthi.rights.notifications import build_notifications
+from sitthi.rights.programme import Programme, load_programmes
+
+if TYPE_CHECKING:
+    import duckdb
+
+STEPS = 6
+
+
+@dataclass
+class RightsReport:
+    """What a rights run found, and the answers to TPMAP's four questions."""
+
+    as_of: dt.date
+    persons: int
+    golden: GoldenResult
+    rights: RightsResult
+    notifications: int
+    surveyed_households: int
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_rights(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    *,
+    programme_dirs: tuple[Path, ...] = (),
+    rules: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RightsReport:
+    """Build the registry and rights as of ``as_of`` from the last `sitthi link`."""
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name)
+
+    if not one(
+        con,
+        "select count(*) from duckdb_tables() where table_name = 'person_records' "
+        "and database_name = current_database()",
+    ) or not one(con, "select count(*) from person_records"):
+        raise SitthiError("the store has no linked persons: run `sitthi link` first")
+    programmes = load_programmes(*programme_dirs)
+    step("golden records")
+    golden = build_golden(con, load_rules(rules))
+    step("profiles")
+    persons = build_profiles(con, as_of)
+    step("rights")
+    rights = compute_rights(con, programmes, as_of)
+    step("notifications")
+    notices = build_notifications(con, programmes)
+    step("poverty index")
+    surveyed = build_poverty(con, load_indicators())
+    step("answers")
+    report = RightsReport(
+        as_of=as_of,
+        persons=persons,
+        golden=golden,
+        rights=rights,
+        notifications=notices,
+        surveyed_households=surveyed,
+        answers=tpmap_answers(con, programmes),
+    )
+    report.seconds = round(time.perf_counter() - clock, 2)
+    return report
+
+
+def tpmap_answers(
+    con: duckdb.DuckDBPyConnection, programmes: dict[str, Programme]
+) -> dict[str, list[dict[str, Any]]]:
+    """TPMAP's four questions, answered from the tables a rights run wrote.
+
+    1. *Who should receive welfare?* entitled persons and baht per month, per programme;
+       and the poor by the survey index who hold no welfare card (the outreach list).
+    2. *What do recipients look like?* per programme: recipients, their age, the share
+       who are poor by the index.
+    3. *Are recipients appropriate?* payment gaps (not eligible, paid twice, paid after
+       death) and their baht: per month for the first two, the total to recover for the
+       last.
+    4. *Should targeting change?* who is missed (eligible, not receiving) and what
+       reaching them costs per month.
+    """
+    run(con, "create or replace temp table programme_names (programme varchar, name_th varchar)")
+    con.executemany(
+        "insert into programme_names values (?, ?)",
+        [(p.id, p.name_th) for p in programmes.values()],
+    )
+    window = {"window": RECEIVING_WINDOW_DAYS}
+    who = dict_rows(
+        con,
+        """select n.programme, n.name_th, count(e.person_id) as entitled,
+                  coalesce(sum(e.amount), 0) as baht_per_month
+           from programme_names n left join entitlements e using (programme)
+           group by all order by n.programme""",
+    )
+    outreach = dict_rows(
+        con,
+        """select count(*) filter (poor) as poor, count(*) filter (target_poor) as target_poor,
+                  count(*) filter (outreach) as outreach from person_poverty""",
+    )
+    recipients = dict_rows(
+        con,
+        """with paid as (
+               select distinct p.person_id, p.programme from payments p
+               join profiles pr using (person_id)
+               where p.month <= pr.as_of and p.month > pr.as_of - to_days($window::integer))
+           select n.programme, n.name_th, count(pa.person_id) as recipients,
+                  round(avg(pr.age), 1) as mean_age,
+                  round(100.0 * avg((pp.poor)::int), 1) as percent_poor,
+                  count(pp.person_id) as surveyed
+           from programme_names n
+           left join paid pa using (programme)
+           left join profiles pr using (person_id)
+           left join person_poverty pp using (person_id)
+           group by all order by n.programme""",
+        window,
+    )
+    appropriate = dict_rows(
+        con,
+        """select n.programme, n.name_th, g.gap, count(*) as persons,
+                  coalesce(sum(g.amount), 0) as baht
+           from gaps g join programme_names n using (programme)
+           where g.gap <> 'eligible_not_receiving'
+           group by all order by n.programme, g.gap""",
+    )
+    targeting = dict_rows(
+        con,
+        """select n.programme, n.name_th, count(*) as missed,
+                  coalesce(sum(g.amount), 0) as baht_per_month
+           from gaps g join programme_names n using (programme)
+           where g.gap = 'eligible_not_receiving'
+           group by all order by n.programme""",
+    )
+    return {
+        "who_should_receive": who,
+        "outreach": outreach,
+        "recipients": recipients,
+        "appropriate": appropriate,
+        "targeting": targeting,
+    }
