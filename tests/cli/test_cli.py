@@ -41,6 +41,9 @@ COMMANDS = [
     ["review", "accept"],
     ["review", "reject"],
     ["explain"],
+    ["rights"],
+    ["report"],
+    ["report", "poverty"],
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +26,15 @@ def demo(
     from sitthi.cli.progress import steps
     from sitthi.cli.render import print_ingest_results, print_world_summary
     from sitthi.cli.render_link import print_accuracy, print_link_report
+    from sitthi.cli.render_rights import print_tpmap_answers
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.evaluate import evaluate_store
     from sitthi.linkage.service import STEPS as LINK_STEPS
     from sitthi.linkage.service import link_store
     from sitthi.pipeline import ingest_world
+    from sitthi.rights.service import STEPS as RIGHTS_STEPS
+    from sitthi.rights.service import run_rights
     from sitthi.synth.agencies import AGENCIES
     from sitthi.synth.world import STEPS, generate_world
 
@@ -45,4 +49,7 @@ def demo(
         report = link_store(con, memory_limit=get_settings().duckdb_memory_limit, progress=step)
     print_link_report(report)
     print_accuracy(evaluate_store(con, out / "world" / "truth" / "linkage_truth.csv"))
+    with steps("rights", total=RIGHTS_STEPS) as step:
+        rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
+    print_tpmap_answers(rights)
     typer.echo(f"store: {out / 'sitthi.duckdb'}")

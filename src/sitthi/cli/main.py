@@ -29,7 +29,7 @@ def _main(
 
 def _register() -> None:
     # Imported here so each command module stays small and heavy imports stay lazy.
-    from sitthi.cli import demo_cmd, ingest_cmd, link_cmd, synth_cmd, thai_cmd
+    from sitthi.cli import demo_cmd, ingest_cmd, link_cmd, rights_cmd, synth_cmd, thai_cmd
 
     app.command("synth")(synth_cmd.synth)
     app.command("ingest")(ingest_cmd.ingest)
@@ -38,6 +38,8 @@ def _register() -> None:
     app.command("evaluate")(link_cmd.evaluate)
     app.add_typer(link_cmd.review_app, name="review")
     app.command("explain")(link_cmd.explain)
+    app.command("rights")(rights_cmd.rights)
+    app.add_typer(rights_cmd.report_app, name="report")
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")
 

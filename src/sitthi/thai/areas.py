@@ -293,3 +293,14 @@ __all__ = [
     "province_code",
     "resolve_area",
 ]
+
+
+def area_name(code: str) -> str | None:
+    """The Thai name of a province (2 digits), district (4) or subdistrict (6) code.
+
+    Example:
+        >>> area_name("10")
+        'กรุงเทพมหานคร'
+    """
+    names = _names(code) if code else []
+    return names[0] if names else None

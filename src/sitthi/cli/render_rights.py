@@ -1,0 +1,108 @@
+"""Readable output (Thai first, English after) for rights and the poverty index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from sitthi.cli.render import console
+from sitthi.rights.service import RightsReport
+
+GAPS = {
+    "receiving_not_eligible": "ได้รับแต่ไม่เข้าเงื่อนไข (receiving, not eligible)",
+    "paid_twice": "ได้รับซ้ำจากหลายแห่ง (paid twice; baht/month extra)",
+    "paid_after_death": "จ่ายหลังเสียชีวิต (paid after death; baht to recover)",
+}
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", min_width=64)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def _baht(value: Any) -> str:
+    return f"{float(value or 0):,.0f}"
+
+
+def print_tpmap_answers(report: RightsReport) -> None:
+    """TPMAP's four questions, one table each."""
+    a = report.answers
+    day = f"{report.as_of:%Y-%m-%d}"
+    who = _table(
+        f"1. ใครควรได้รับสวัสดิการ (who should receive welfare?), ณ {day}",
+        "โครงการ (programme)",
+        "มีสิทธิ์ (entitled)",
+        "บาท/เดือน (baht/month)",
+    )
+    for r in a["who_should_receive"]:
+        who.add_row(r["name_th"], f"{r['entitled']:,}", _baht(r["baht_per_month"]))
+    o = a["outreach"][0]
+    who.add_row(
+        "คนจนตามดัชนี จปฐ. ที่ยังไม่มีบัตรสวัสดิการ (poor, no welfare card: outreach)",
+        f"{o['outreach']:,}",
+        "",
+    )
+    console.print(who)
+    recipients = _table(
+        "2. ผู้รับสวัสดิการเป็นใคร (what do recipients look like?)",
+        "โครงการ (programme)",
+        "ผู้รับ (recipients)",
+        "อายุเฉลี่ย (mean age)",
+        "% ยากจนตาม จปฐ. (% poor)",
+    )
+    for r in a["recipients"]:
+        if r["recipients"]:
+            poor = "" if r["percent_poor"] is None else f"{r['percent_poor']:.1f}"
+            recipients.add_row(r["name_th"], f"{r['recipients']:,}", f"{r['mean_age']}", poor)
+    console.print(recipients)
+    appropriate = _table(
+        "3. ผู้รับเหมาะสมหรือไม่ (are recipients appropriate?)",
+        "โครงการ / ปัญหา (programme / problem)",
+        "คน (persons)",
+        "บาท (baht)",
+    )
+    for r in a["appropriate"]:
+        appropriate.add_row(
+            f"{r['name_th']}: {GAPS.get(r['gap'], r['gap'])}", f"{r['persons']:,}", _baht(r["baht"])
+        )
+    console.print(appropriate)
+    targeting = _table(
+        "4. ควรปรับการจัดสรรหรือไม่ (should targeting change?): มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)",
+        "โครงการ (programme)",
+        "คน (persons)",
+        "บาท/เดือน (baht/month)",
+    )
+    for r in a["targeting"]:
+        targeting.add_row(r["name_th"], f"{r['missed']:,}", _baht(r["baht_per_month"]))
+    targeting.add_row(
+        "หนังสือแจ้งสิทธิ์ที่เตรียมส่ง (notifications ready to send)", f"{report.notifications:,}", ""
+    )
+    console.print(targeting)
+
+
+def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
+    """Poor households and persons by area."""
+    thai = {"province": "จังหวัด", "district": "อำเภอ", "subdistrict": "ตำบล"}[level]
+    table = _table(
+        f"ดัชนีความยากจน จปฐ. ราย{thai} (TPMAP poverty index by {level})",
+        "พื้นที่ (area)",
+        "ครัวเรือนสำรวจ (surveyed)",
+        "ครัวเรือนยากจน (poor)",
+        "คนจน (poor persons)",
+        "คนจนเป้าหมาย (target poor)",
+        "ยังไม่มีบัตร (outreach)",
+    )
+    for r in rows:
+        table.add_row(
+            f"{r['name']} ({r['code']})",
+            f"{r['households']:,}",
+            f"{r['poor_households']:,}",
+            f"{r['poor_persons']:,}",
+            f"{r['target_poor']:,}",
+            f"{r['outreach']:,}",
+        )
+    console.print(table)

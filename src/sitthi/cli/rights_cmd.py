@@ -1,0 +1,81 @@
+"""``sitthi rights`` and ``sitthi report poverty``: the registry, rights and the poverty index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sitthi.cli.options import parse_date_option
+
+report_app = typer.Typer(help="Reports on the store.", no_args_is_help=True)
+
+DbOption = Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="The day to evaluate (YYYY-MM-DD; default: today).")
+]
+
+
+def rights(
+    as_of: AsOfOption = None,
+    programmes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--programmes", help="A folder of programme YAML files, added to the built-in ones."
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="Survivorship rules (default: the packaged ones).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Golden records, profiles, entitlements, gaps, notices and the poverty index.
+
+    Answers TPMAP's four questions for the day given: who should receive welfare, what
+    recipients look like, whether they are appropriate, and whom targeting misses.
+    """
+    import datetime as dt
+
+    from sitthi.cli.progress import steps
+    from sitthi.cli.render_rights import print_tpmap_answers
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.rights.service import STEPS, run_rights
+
+    settings = get_settings()
+    day = parse_date_option(as_of, "--as-of") or dt.date.today()
+    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
+    with steps("rights", total=STEPS) as step:
+        report = run_rights(
+            con, day, programme_dirs=tuple(programmes or ()), rules=rules, progress=step
+        )
+    print_tpmap_answers(report)
+    typer.echo(
+        f"tables: persons, conflicts, profiles, entitlements, payments, gaps, notifications, "
+        f"household_poverty, person_poverty ({report.seconds:.1f} s)"
+    )
+
+
+@report_app.command("poverty")
+def poverty(
+    level: Annotated[str, typer.Option(help="province, district or subdistrict.")] = "province",
+    within: Annotated[
+        str | None, typer.Option(help="Only inside this area code (e.g. a province, 30).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many areas to show, poorest first.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """The poverty index (TPMAP, จปฐ. 17 indicators) by area, from the last `sitthi rights`."""
+    from sitthi.cli.render_rights import print_poverty
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect, one
+    from sitthi.errors import ValidationError
+    from sitthi.poverty.report import poverty_by_area
+
+    if level not in ("province", "district", "subdistrict"):
+        raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
+    con = connect(db or get_settings().db, read_only=True)
+    if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
+        raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
+    print_poverty(poverty_by_area(con, level, within)[:limit], level)  # type: ignore[arg-type]

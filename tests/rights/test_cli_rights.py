@@ -1,0 +1,55 @@
+"""`sitthi rights` and `sitthi report poverty` as a user runs them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sitthi.linkage.service import LinkReport
+
+
+def sitthi(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sitthi", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_rights_then_poverty(linked: tuple[Path, LinkReport], tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copy(linked[0], db)
+    early = sitthi("report", "poverty", "--db", str(db))
+    assert early.returncode == 1
+    assert "run `sitthi rights` first" in early.stderr
+    done = sitthi("rights", "--as-of", "2026-10-01", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    for question in ("who should receive", "what do recipients", "appropriate", "targeting"):
+        assert question in done.stdout
+    assert "เบี้ยยังชีพผู้สูงอายุ" in done.stdout
+    by_area = sitthi("report", "poverty", "--level", "district", "--db", str(db))
+    assert by_area.returncode == 0, by_area.stderr
+    assert "poverty index by district" in by_area.stdout
+    bad = sitthi("report", "poverty", "--level", "village", "--db", str(db))
+    assert bad.returncode == 1
+    assert "--level" in bad.stderr
+
+
+def test_a_bad_programme_is_refused_with_its_file(
+    linked: tuple[Path, LinkReport], tmp_path: Path
+) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copy(linked[0], db)
+    folder = tmp_path / "programmes"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text(
+        "id: broken\nname_th: ทดสอบ\nname_en: test\nlegal_source: [x]\nunit: baht/month\n"
+        "administered_by_th: อบต.\neligibility:\n"
+        '  old: {when: "salary > 1", th: x, en: x}\namount: "1"\n'
+        "enrolment: {profile: welfare_card}\nclaim: {how_th: x, where_th: x}\n",
+        encoding="utf-8",
+    )
+    done = sitthi("rights", "--programmes", str(folder), "--db", str(db))
+    assert done.returncode == 1
+    assert "broken.yaml: programme broken: eligibility.old: unknown column 'salary'" in done.stderr
+    assert "Traceback" not in done.stderr
