@@ -16,17 +16,26 @@ def sitthi(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_rights_then_poverty(linked: tuple[Path, LinkReport], tmp_path: Path) -> None:
+def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     shutil.copy(linked[0], db)
     early = sitthi("report", "poverty", "--db", str(db))
     assert early.returncode == 1
     assert "run `sitthi rights` first" in early.stderr
-    done = sitthi("rights", "--as-of", "2026-10-01", "--db", str(db))
+    done = sitthi(
+        "rights",
+        "--as-of",
+        "2026-10-01",
+        "--db",
+        str(db),
+        "--truth",
+        str(world / "truth" / "welfare_errors.csv"),
+    )
     assert done.returncode == 0, done.stderr
     for question in ("who should receive", "what do recipients", "appropriate", "targeting"):
         assert question in done.stdout
     assert "เบี้ยยังชีพผู้สูงอายุ" in done.stdout
+    assert "gaps against the planted errors" in done.stdout
     by_area = sitthi("report", "poverty", "--level", "district", "--db", str(db))
     assert by_area.returncode == 0, by_area.stderr
     assert "poverty index by district" in by_area.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sitthi.engines.duckdb import rows
@@ -43,3 +45,18 @@ def test_inclusion_gaps_name_the_failed_condition(rights_store) -> None:  # type
     names = {n for (d,) in details for n in d.split(",")}
     conditions = {c for p in load_programmes().values() for c in p.eligibility}
     assert names <= conditions
+
+
+def test_evaluation_explains_every_miss(rights_store, world: Path) -> None:  # type: ignore[no-untyped-def]
+    from sitthi.rights.evaluate import evaluate_gaps
+
+    con, _ = rights_store
+    results = evaluate_gaps(con, world / "truth" / "welfare_errors.csv")
+    assert results
+    for r in results:
+        assert r.planted - r.correct == sum(r.missed.values())
+        assert r.found - r.correct == sum(r.extra.values())
+        assert set(r.missed) <= {"not_in_store", "linkage", "rule"}
+        assert set(r.extra) <= {"unknown_data", "rule"}
+    twice = next(r for r in results if r.programme == "old_age_allowance" and r.gap == "paid_twice")
+    assert twice.recall >= 0.95

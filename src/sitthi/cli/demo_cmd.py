@@ -26,13 +26,14 @@ def demo(
     from sitthi.cli.progress import steps
     from sitthi.cli.render import print_ingest_results, print_world_summary
     from sitthi.cli.render_link import print_accuracy, print_link_report
-    from sitthi.cli.render_rights import print_tpmap_answers
+    from sitthi.cli.render_rights import print_gap_accuracy, print_tpmap_answers
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.evaluate import evaluate_store
     from sitthi.linkage.service import STEPS as LINK_STEPS
     from sitthi.linkage.service import link_store
     from sitthi.pipeline import ingest_world
+    from sitthi.rights.evaluate import evaluate_gaps
     from sitthi.rights.service import STEPS as RIGHTS_STEPS
     from sitthi.rights.service import run_rights
     from sitthi.synth.agencies import AGENCIES
@@ -52,4 +53,5 @@ def demo(
     with steps("rights", total=RIGHTS_STEPS) as step:
         rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
     print_tpmap_answers(rights)
+    print_gap_accuracy(evaluate_gaps(con, out / "world" / "truth" / "welfare_errors.csv"))
     typer.echo(f"store: {out / 'sitthi.duckdb'}")

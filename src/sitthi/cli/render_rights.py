@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 
 from sitthi.cli.render import console
+from sitthi.rights.evaluate import GapAccuracy
 from sitthi.rights.service import RightsReport
 
 GAPS = {
@@ -104,5 +105,35 @@ def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
             f"{r['poor_persons']:,}",
             f"{r['target_poor']:,}",
             f"{r['outreach']:,}",
+        )
+    console.print(table)
+
+
+GAP_NAMES = {"eligible_not_receiving": "มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)", **GAPS}
+
+
+def print_gap_accuracy(results: list[GapAccuracy]) -> None:
+    """Gaps found against the planted errors, with the reason for every miss."""
+    table = _table(
+        "ตรวจกับข้อผิดพลาดที่ฝังไว้ (gaps against the planted errors)",
+        "โครงการ / ช่องว่าง (programme / gap)",
+        "ฝังไว้ (planted)",
+        "พบ (found)",
+        "precision",
+        "recall",
+        "เหตุที่คลาด (why missed / extra)",
+    )
+    for r in results:
+        why = ", ".join(
+            [f"missed {k} {v:,}" for k, v in r.missed.items()]
+            + [f"extra {k} {v:,}" for k, v in r.extra.items()]
+        )
+        table.add_row(
+            f"{r.programme}: {GAP_NAMES.get(r.gap, r.gap)}",
+            f"{r.planted:,}",
+            f"{r.found:,}",
+            f"{r.precision:.3f}",
+            f"{r.recall:.3f}",
+            why or "-",
         )
     console.print(table)

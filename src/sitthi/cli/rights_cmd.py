@@ -28,6 +28,12 @@ def rights(
     rules: Annotated[
         Path | None, typer.Option(help="Survivorship rules (default: the packaged ones).")
     ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="Welfare errors to check the gaps against (programme,error_type,national_id)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Golden records, profiles, entitlements, gaps, notices and the poverty index.
@@ -51,6 +57,11 @@ def rights(
             con, day, programme_dirs=tuple(programmes or ()), rules=rules, progress=step
         )
     print_tpmap_answers(report)
+    if truth is not None:
+        from sitthi.cli.render_rights import print_gap_accuracy
+        from sitthi.rights.evaluate import evaluate_gaps
+
+        print_gap_accuracy(evaluate_gaps(con, truth))
     typer.echo(
         f"tables: persons, conflicts, profiles, entitlements, payments, gaps, notifications, "
         f"household_poverty, person_poverty ({report.seconds:.1f} s)"

@@ -1,0 +1,140 @@
+"""Gaps against a truth of welfare errors: precision, recall, and a reason for every miss.
+
+The truth file (``welfare_errors.csv`` of a synthetic world, or any file with
+``programme,error_type,national_id``) names people by national ID; they are found through
+the store's identity table. Each miss gets a reason:
+
+* ``not_in_store`` — the person has no loaded record (quarantined, or no extract has them);
+* ``linkage`` — the gap was found, but on a different person ID than the person's civil
+  record (records of one person split apart, or another's merged in);
+* ``unknown_data`` — a found exclusion that rests on facts no loaded source reports
+  (a government pension, a state care home), so the store could not rule it out;
+* ``rule`` — anything else: the rules and the data disagree with the truth.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import dict_rows, run
+from sitthi.errors import ValidationError
+
+if TYPE_CHECKING:
+    import duckdb
+
+TRUTH_COLUMNS = ("programme", "error_type", "national_id")
+
+
+@dataclass(frozen=True)
+class GapAccuracy:
+    """One programme and gap type."""
+
+    programme: str
+    gap: str
+    planted: int
+    found: int
+    correct: int
+    precision: float
+    recall: float
+    missed: dict[str, int]  # truth not found, by reason
+    extra: dict[str, int]  # found, not in the truth, by reason
+
+
+def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccuracy]:
+    """Score ``gaps`` against ``truth``; see the module docstring for the reasons."""
+    try:
+        with truth.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except OSError as exc:
+        raise ValidationError(f"{truth}: cannot read ({exc.strerror})") from exc
+    missing = [c for c in TRUTH_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            f"{truth}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
+            f"(missing: {', '.join(missing)})"
+        )
+    run(
+        con,
+        """
+        create or replace temp table gap_truth as
+        with t as (
+            select distinct programme, error_type as gap, national_id
+            from read_csv($path, header = true, all_varchar = true)),
+        holder as (
+            -- the person of the civil record, else of any record with this ID
+            select i.national_id, arg_min(p.person_id, s.record_id <> s.pid_hash) as person_id
+            from identities i
+            join source_records s on s.pid_hash = i.pid_hash
+            join person_records p on p.source = s.source and p.record_id = s.record_id
+            group by 1)
+        select t.programme, t.gap, t.national_id, h.person_id
+        from t left join holder h using (national_id)
+        """,
+        {"path": str(truth)},
+    )
+    rows = dict_rows(
+        con,
+        """
+        with keys as (
+            select distinct programme, gap from gap_truth
+            union select distinct programme, gap from gaps),
+        missed as (
+            select t.programme, t.gap,
+                   case when t.person_id is null then 'not_in_store'
+                        when exists (select 1 from gaps g2 join person_records a
+                                       on a.person_id = g2.person_id
+                                     join source_records s
+                                       on s.source = a.source and s.record_id = a.record_id
+                                     join identities i on i.pid_hash = s.pid_hash
+                                     where i.national_id = t.national_id
+                                       and g2.programme = t.programme and g2.gap = t.gap)
+                        then 'linkage'
+                        else 'rule' end as reason
+            from gap_truth t
+            left join gaps g using (person_id, programme, gap)
+            where g.person_id is null),
+        extra as (
+            select g.programme, g.gap,
+                   case when g.gap = 'eligible_not_receiving'
+                             and (p.government_pension is null or p.state_care_resident is null)
+                        then 'unknown_data'
+                        else 'rule' end as reason
+            from gaps g
+            left join gap_truth t using (person_id, programme, gap)
+            join profiles p using (person_id)
+            where t.programme is null)
+        select k.programme, k.gap,
+               (select count(*) from gap_truth t
+                where t.programme = k.programme and t.gap = k.gap) as planted,
+               (select count(*) from gaps g where g.programme = k.programme and g.gap = k.gap)
+                   as found,
+               (select count(*) from gaps g join gap_truth t using (person_id, programme, gap)
+                where g.programme = k.programme and g.gap = k.gap) as correct,
+               (select map(list(reason), list(n)) from (
+                    select reason, count(*) as n from missed m
+                    where m.programme = k.programme and m.gap = k.gap group by 1)) as missed,
+               (select map(list(reason), list(n)) from (
+                    select reason, count(*) as n from extra e
+                    where e.programme = k.programme and e.gap = k.gap group by 1)) as extra
+        from keys k order by k.programme, k.gap
+        """,
+    )
+    return [_accuracy(r) for r in rows]
+
+
+def _accuracy(r: dict[str, Any]) -> GapAccuracy:
+    found, planted, correct = int(r["found"]), int(r["planted"]), int(r["correct"])
+    return GapAccuracy(
+        programme=r["programme"],
+        gap=r["gap"],
+        planted=planted,
+        found=found,
+        correct=correct,
+        precision=correct / found if found else 1.0,
+        recall=correct / planted if planted else 1.0,
+        missed={str(k): int(v) for k, v in (r["missed"] or {}).items()},
+        extra={str(k): int(v) for k, v in (r["extra"] or {}).items()},
+    )
