@@ -44,6 +44,7 @@ COMMANDS = [
     ["rights"],
     ["report"],
     ["report", "poverty"],
+    ["report", "quality"],
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,14 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
     by_area = sitthi("report", "poverty", "--level", "district", "--db", str(db))
     assert by_area.returncode == 0, by_area.stderr
     assert "poverty index by district" in by_area.stdout
+    report = sitthi("report", "quality", "--db", str(db), "--out", str(tmp_path / "q"))
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "q" / "quality.html").read_text(encoding="utf-8")
+    assert "รายงานคุณภาพข้อมูล" in page
+    assert "<svg" in page
+    data = json.loads((tmp_path / "q" / "quality.json").read_text(encoding="utf-8"))
+    assert {r["source"] for r in data["completeness"]} >= {"dopa", "lao", "nhso"}
+    assert data["linkage"]["persons"] > 0
     bad = sitthi("report", "poverty", "--level", "village", "--db", str(db))
     assert bad.returncode == 1
     assert "--level" in bad.stderr

@@ -33,6 +33,7 @@ def demo(
     from sitthi.linkage.service import STEPS as LINK_STEPS
     from sitthi.linkage.service import link_store
     from sitthi.pipeline import ingest_world
+    from sitthi.quality.report import build_quality_report, write_html, write_json
     from sitthi.rights.evaluate import evaluate_gaps
     from sitthi.rights.service import STEPS as RIGHTS_STEPS
     from sitthi.rights.service import run_rights
@@ -54,4 +55,8 @@ def demo(
         rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
     print_tpmap_answers(rights)
     print_gap_accuracy(evaluate_gaps(con, out / "world" / "truth" / "welfare_errors.csv"))
+    quality = build_quality_report(con)
+    write_json(quality, out / "quality.json")
+    write_html(quality, out / "quality.html")
+    typer.echo(f"quality report: {out / 'quality.html'}")
     typer.echo(f"store: {out / 'sitthi.duckdb'}")

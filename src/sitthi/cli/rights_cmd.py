@@ -90,3 +90,23 @@ def poverty(
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
     print_poverty(poverty_by_area(con, level, within)[:limit], level)  # type: ignore[arg-type]
+
+
+@report_app.command("quality")
+def quality(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for quality.html and quality.json.")
+    ] = Path("."),
+    db: DbOption = None,
+) -> None:
+    """The data quality report (HTML, Thai first, and JSON): completeness, duplicates,
+    disagreements between agencies, overlap between lists, linkage results per stage."""
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.quality.report import build_quality_report, write_html, write_json
+
+    con = connect(db or get_settings().db, read_only=True)
+    report = build_quality_report(con)
+    write_json(report, out / "quality.json")
+    write_html(report, out / "quality.html")
+    typer.echo(f"quality report: {out / 'quality.html'} and {out / 'quality.json'}")

@@ -1,0 +1,1 @@
+"""The data quality report: what each agency's list lacks, repeats and disagrees on."""

@@ -1,0 +1,108 @@
+"""The measures of the data quality report, each one set-based query over the store.
+
+* completeness: share of loaded records with each identity field, per agency;
+* duplicates: persons who appear more than once in one agency's list;
+* conflicts: golden-record disagreements between agencies (from ``conflicts``), and the
+  dead still present in other agencies' lists after their death;
+* overlap: persons in each pair of agencies' lists;
+* linkage: records per linkage stage, and the review queue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import dict_rows, one
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Identity fields measured for completeness (source_records column → label).
+FIELDS = {
+    "pid_hash": "เลขประจำตัวประชาชน (national ID)",
+    "first_name": "ชื่อ (first name)",
+    "last_name": "นามสกุล (surname)",
+    "sex": "เพศ (sex)",
+    "birth_date": "วันเกิด (birth date)",
+    "subdistrict_code": "ที่อยู่ (address area)",
+    "house_code": "รหัสบ้าน (house code)",
+    "phone": "โทรศัพท์ (phone)",
+}
+
+
+def completeness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per agency: records, and the share (0-1) of records with each field."""
+    shares = ", ".join(f"avg(({c} is not null)::int) as {c}" for c in FIELDS)
+    return dict_rows(
+        con,
+        f"""select source, count(*) as records, {shares}
+            from source_records group by 1 order by 1""",
+    )
+
+
+def duplicates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per agency: persons listed more than once for one period, and the extra records.
+
+    A payment list has a row per person and month; rows of different months are not
+    duplicates, so records are grouped by the period their facts are dated with.
+    """
+    return dict_rows(
+        con,
+        """with period as (
+               select source, record_id, max(valid_from) as period from facts group by all)
+           select source, count(distinct person_id) as persons, sum(n - 1) as extra_records
+           from (select p.source, p.person_id, d.period, count(*) as n
+                 from person_records p left join period d using (source, record_id)
+                 group by all)
+           where n > 1 group by 1 order by 1""",
+    )
+
+
+def conflicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Disagreements between agencies, by field and pair of sources."""
+    found = dict_rows(
+        con,
+        """select field, chosen_source, other_source, count(distinct person_id) as persons
+           from conflicts group by all order by persons desc""",
+    )
+    dead = dict_rows(
+        con,
+        """select s.source as other_source, count(distinct p.person_id) as persons
+           from persons g
+           join person_records p using (person_id)
+           join source_records s on s.source = p.source and s.record_id = p.record_id
+           join batches b on b.batch_id = s.batch_id
+           where g.death_date is not null and b.extract_date > g.death_date
+             and s.source <> 'dopa'
+           group by 1 order by 2 desc""",
+    )
+    found += [{"field": "dead_still_listed", "chosen_source": "dopa", **d} for d in dead]
+    return found
+
+
+def overlap(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Persons in each pair of agencies' lists (the diagonal: persons in one list)."""
+    return dict_rows(
+        con,
+        """with s as (select distinct source, person_id from person_records)
+           select a.source as source_a, b.source as source_b, count(*) as persons
+           from s a join s b using (person_id)
+           where a.source <= b.source group by all order by 1, 2""",
+    )
+
+
+def linkage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Records per linkage stage, persons, and the review queue by reason."""
+    return {
+        "stages": dict_rows(
+            con, "select stage, count(*) as records from person_records group by 1 order by 2 desc"
+        ),
+        "persons": int(one(con, "select count(distinct person_id) from person_records")),
+        "review_queue": dict_rows(
+            con, "select reason, count(*) as pairs from review_queue group by 1 order by 2 desc"
+        ),
+        "quarantined": dict_rows(
+            con,
+            """select source, count(*) as rows from quarantine group by 1 order by 1""",
+        ),
+    }
