@@ -109,27 +109,35 @@ def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
     console.print(table)
 
 
-GAP_NAMES = {"eligible_not_receiving": "มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)", **GAPS}
+SHORT_GAPS = {
+    "eligible_not_receiving": "มีสิทธิ์ ไม่ได้รับ",
+    "receiving_not_eligible": "ได้รับ ไม่มีสิทธิ์",
+    "paid_twice": "ได้รับซ้ำ",
+    "paid_after_death": "จ่ายหลังเสียชีวิต",
+}
 
 
 def print_gap_accuracy(results: list[GapAccuracy]) -> None:
     """Gaps found against the planted errors, with the reason for every miss."""
+    from sitthi.rights.programme import load_programmes
+
+    names = {p.id: p.name_th for p in load_programmes().values()}
     table = _table(
         "ตรวจกับข้อผิดพลาดที่ฝังไว้ (gaps against the planted errors)",
-        "โครงการ / ช่องว่าง (programme / gap)",
-        "ฝังไว้ (planted)",
-        "พบ (found)",
-        "precision",
-        "recall",
-        "เหตุที่คลาด (why missed / extra)",
+        "โครงการ: ช่องว่าง (gap)",
+        "ฝังไว้",
+        "พบ",
+        "P",
+        "R",
+        "เหตุ (why: missed / extra)",
     )
     for r in results:
         why = ", ".join(
-            [f"missed {k} {v:,}" for k, v in r.missed.items()]
-            + [f"extra {k} {v:,}" for k, v in r.extra.items()]
+            [f"-{k} {v:,}" for k, v in r.missed.items()]
+            + [f"+{k} {v:,}" for k, v in r.extra.items()]
         )
         table.add_row(
-            f"{r.programme}: {GAP_NAMES.get(r.gap, r.gap)}",
+            f"{names.get(r.programme, r.programme)}: {SHORT_GAPS.get(r.gap, r.gap)}",
             f"{r.planted:,}",
             f"{r.found:,}",
             f"{r.precision:.3f}",
@@ -137,3 +145,7 @@ def print_gap_accuracy(results: list[GapAccuracy]) -> None:
             why or "-",
         )
     console.print(table)
+    console.print(
+        "P = precision, R = recall; -missed / +extra by reason: not_in_store, linkage, "
+        "unknown_data (no source reports pensions or care homes), rule"
+    )
