@@ -55,6 +55,8 @@ bench: env
 	cd benchmarks && ../$(VENV)/bin/python bench_ingest.py
 	cd benchmarks && ../$(VENV)/bin/python bench_similarity.py
 	cd benchmarks && ../$(VENV)/bin/python bench_linkage.py
+	cd benchmarks && ../$(VENV)/bin/python bench_febrl.py
+	$(MAKE) demo && cd benchmarks && ../$(VENV)/bin/python bench_rights.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
