@@ -48,3 +48,22 @@ def test_the_day_decides(linked: tuple[Path, LinkReport], tmp_path: Path) -> Non
     assert profile(issued, card_person)[2] is True
     assert profile(expiry + dt.timedelta(days=1), card_person)[2] is False
     assert [r[0] for r in rows(con, "describe profiles")] == list(PROFILE_COLUMNS)
+
+
+def test_household_profiles_add_up(linked: tuple[Path, LinkReport], tmp_path: Path) -> None:
+    from sitthi.registry.profile import build_household_profiles
+
+    path, _ = linked
+    shutil.copy(path, tmp_path / "h.duckdb")
+    con = connect(tmp_path / "h.duckdb")
+    build_golden(con, load_rules())
+    build_profiles(con, dt.date(2026, 10, 1))
+    households = build_household_profiles(con)
+    assert households == rows(con, "select count(*) from households")[0][0]
+    ((members, alive),) = rows(
+        con,
+        """select (select sum(members) from household_profiles),
+                  (select count(*) from profiles where alive and household_id is not null)""",
+    )
+    assert members == alive
+    assert rows(con, "select count(*) from household_profiles where elderly > members") == [(0,)]

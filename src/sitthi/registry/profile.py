@@ -83,3 +83,33 @@ def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
         {"as_of": as_of},
     )
     return int(one(con, "select count(*) from profiles"))
+
+
+def build_household_profiles(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild ``household_profiles`` from ``profiles`` and ``households``.
+
+    One row per household: its area, members alive on the profile's day, and the five
+    dimensions summed over them (income per person from the household survey, members
+    with a disability, bedridden, in formal work, at school, holding the welfare card).
+    """
+    run(
+        con,
+        """
+        create or replace table household_profiles as
+        select h.household_id, h.house_code, h.province_code, h.district_code,
+               h.subdistrict_code, any_value(p.as_of) as as_of,
+               count(*) filter (p.alive) as members,
+               count(*) filter (p.alive and p.age < 6) as children_under_6,
+               count(*) filter (p.alive and p.age >= 60) as elderly,
+               count(*) filter (p.alive and p.disability) as with_disability,
+               count(*) filter (p.alive and p.bedridden) as bedridden,
+               count(*) filter (p.alive and p.formally_employed) as formally_employed,
+               count(*) filter (p.alive and p.student) as students,
+               count(*) filter (p.alive and p.welfare_card) as welfare_card_holders,
+               max(p.household_income_per_person) as income_per_person
+        from households h
+        join profiles p on p.household_id = h.household_id
+        group by all
+        """,
+    )
+    return int(one(con, "select count(*) from household_profiles"))

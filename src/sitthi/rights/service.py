@@ -14,7 +14,7 @@ from sitthi.engines.duckdb import dict_rows, one, run
 from sitthi.errors import SitthiError
 from sitthi.poverty.index import build_poverty, load_indicators
 from sitthi.registry.golden import GoldenResult, build_golden
-from sitthi.registry.profile import build_profiles
+from sitthi.registry.profile import build_household_profiles, build_profiles
 from sitthi.registry.rules import load_rules
 from sitthi.rights.engine import RECEIVING_WINDOW_DAYS, RightsResult, compute_rights
 from sitthi.rights.notifications import build_notifications
@@ -66,6 +66,7 @@ def run_rights(
     golden = build_golden(con, load_rules(rules))
     step("profiles")
     persons = build_profiles(con, as_of)
+    build_household_profiles(con)
     step("rights")
     rights = compute_rights(con, programmes, as_of)
     step("notifications")
