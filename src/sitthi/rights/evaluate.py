@@ -7,8 +7,9 @@ the store's identity table. Each miss gets a reason:
 * ``not_in_store`` — the person has no loaded record (quarantined, or no extract has them);
 * ``linkage`` — the gap was found, but on a different person ID than the person's civil
   record (records of one person split apart, or another's merged in);
-* ``unknown_data`` — a found exclusion that rests on facts no loaded source reports
-  (a government pension, a state care home), so the store could not rule it out;
+* ``unknown_data`` — a found exclusion, or a missed inclusion, that turns on facts no
+  loaded source reports (a government pension, a state care home): the store could not
+  rule the person out;
 * ``rule`` — anything else: the rules and the data disagree with the truth.
 """
 
@@ -92,9 +93,13 @@ def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccura
                                      where i.national_id = t.national_id
                                        and g2.programme = t.programme and g2.gap = t.gap)
                         then 'linkage'
+                        when t.gap = 'receiving_not_eligible'
+                             and (p.government_pension is null or p.state_care_resident is null)
+                        then 'unknown_data'
                         else 'rule' end as reason
             from gap_truth t
             left join gaps g using (person_id, programme, gap)
+            left join profiles p on p.person_id = t.person_id
             where g.person_id is null),
         extra as (
             select g.programme, g.gap,
