@@ -57,6 +57,6 @@ def test_evaluation_explains_every_miss(rights_store, world: Path) -> None:  # t
         assert r.planted - r.correct == sum(r.missed.values())
         assert r.found - r.correct == sum(r.extra.values())
         assert set(r.missed) <= {"not_in_store", "linkage", "unknown_data", "rule"}
-        assert set(r.extra) <= {"unknown_data", "rule"}
+        assert set(r.extra) <= {"linkage", "unknown_data", "rule"}
     twice = next(r for r in results if r.programme == "old_age_allowance" and r.gap == "paid_twice")
     assert twice.recall >= 0.95

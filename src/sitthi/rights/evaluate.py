@@ -6,7 +6,8 @@ the store's identity table. Each miss gets a reason:
 
 * ``not_in_store`` — the person has no loaded record (quarantined, or no extract has them);
 * ``linkage`` — the gap was found, but on a different person ID than the person's civil
-  record (records of one person split apart, or another's merged in);
+  record (records of one person split apart, or another's merged in); or a gap found on a
+  person with no civil-registry record at all (a record the linkage left alone);
 * ``unknown_data`` — a found exclusion, or a missed inclusion, that turns on facts no
   loaded source reports (a government pension, a state care home): the store could not
   rule the person out;
@@ -103,7 +104,13 @@ def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccura
             where g.person_id is null),
         extra as (
             select g.programme, g.gap,
-                   case when g.gap = 'eligible_not_receiving'
+                   case when not exists (
+                            select 1 from person_records a
+                            join source_records s
+                              on s.source = a.source and s.record_id = a.record_id
+                            where a.person_id = g.person_id and s.record_id = s.pid_hash)
+                        then 'linkage'
+                        when g.gap = 'eligible_not_receiving'
                              and (p.government_pension is null or p.state_care_resident is null)
                         then 'unknown_data'
                         else 'rule' end as reason
