@@ -49,27 +49,29 @@ PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
-    """Rebuild ``profiles`` from ``persons`` and ``person_households`` for ``as_of``."""
-    run(
-        con,
-        """
-        create or replace table profiles as
-        select p.person_id, $as_of::date as as_of,
+def profile_sql(day: str, days: str | None = None) -> str:
+    """SELECT of profiles over ``persons``, on the day ``day`` (an SQL date expression).
+
+    With ``days`` (a table of ``person_id`` and ``day``), one profile per person and day
+    listed there, so a payment can be judged on the month it was paid for.
+    """
+    source = f"persons p join {days} d using (person_id)" if days else "persons p"
+    return f"""
+        select p.person_id, {day} as as_of,
                -- whole years: one less when the birthday has not come yet this year
-               (year($as_of::date) - year(p.birth_date)
-                - case when strftime($as_of::date, '%m%d') < strftime(p.birth_date, '%m%d')
+               (year({day}) - year(p.birth_date)
+                - case when strftime({day}, '%m%d') < strftime(p.birth_date, '%m%d')
                        then 1 else 0 end)::integer as age,
                p.sex,
                p.nationality = 'ไทย' as thai,
-               not coalesce(p.death_date <= $as_of::date
+               not coalesce(p.death_date <= {day}
                             or (p.vital_status = 'ตาย' and p.death_date is null), false) as alive,
-               case when p.death_date <= $as_of::date then p.death_date end as death_date,
+               case when p.death_date <= {day} then p.death_date end as death_date,
                p.province_code, p.district_code, p.subdistrict_code, h.household_id,
                p.disability_type is not null or p.disability_card_no is not null as disability,
                p.disability_type,
-               coalesce(p.disability_card_issued <= $as_of::date
-                        and $as_of::date <= p.disability_card_expiry, false)
+               coalesce(p.disability_card_issued <= {day}
+                        and {day} <= p.disability_card_expiry, false)
                    as disability_card_valid,
                coalesce(p.welfare_card_status = 'active', false) as welfare_card,
                p.annual_income, p.deposit_balance, p.land_rai,
@@ -77,11 +79,13 @@ def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
                coalesce(p.sso_status = 'A', false) as formally_employed, p.insured_wage,
                p.class_level is not null as student, p.class_level,
                p.government_pension, p.state_care_resident
-        from persons p
-        left join person_households h using (person_id)
-        """,
-        {"as_of": as_of},
-    )
+        from {source}
+        left join person_households h using (person_id)"""
+
+
+def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+    """Rebuild ``profiles`` from ``persons`` and ``person_households`` for ``as_of``."""
+    run(con, "create or replace table profiles as " + profile_sql("$as_of::date"), {"as_of": as_of})
     return int(one(con, "select count(*) from profiles"))
 
 

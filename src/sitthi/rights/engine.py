@@ -6,8 +6,8 @@ enrolment facts of the linked records. Comparing the two gives the four gaps:
 
 * ``eligible_not_receiving`` (exclusion): eligible and alive, with no payment in the
   window; only for programmes whose payment or enrolment list is in the store;
-* ``receiving_not_eligible`` (inclusion): paid in the window but not eligible, with the
-  conditions that fail (a death is its own gap, below);
+* ``receiving_not_eligible`` (inclusion): paid in the window but not eligible in the last
+  month paid for, with the conditions that fail (a death is its own gap, below);
 * ``paid_twice``: paid for one month by two or more authorities;
 * ``paid_after_death``: paid for a month that began after the death date.
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import rows, run
+from sitthi.registry.profile import profile_sql
 from sitthi.rights.expressions import compile_expression
 from sitthi.rights.programme import Programme
 
@@ -46,7 +47,7 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _eligibility_sql(programme: Programme, dialect: str) -> str:
+def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profiles") -> str:
     checked = programme.checked()
     conditions = {n: compile_expression(checked[n], dialect) for n in programme.eligibility}
     failed = ", ".join(
@@ -56,10 +57,10 @@ def _eligibility_sql(programme: Programme, dialect: str) -> str:
     met = " and ".join(f"coalesce(({sql}), false)" for sql in conditions.values())
     amount = compile_expression(checked["amount"], dialect)
     return f"""
-        select person_id, {_quote(programme.id)} as programme, ({met}) as eligible,
+        select person_id, as_of, {_quote(programme.id)} as programme, ({met}) as eligible,
                case when ({met}) then ({amount}) end as amount,
                list_filter([{failed}], lambda x: x is not null) as failed
-        from profiles"""
+        from {profiles}"""
 
 
 def _payments_sql(programme: Programme) -> str:
@@ -100,7 +101,7 @@ def compute_rights(
     run(
         con,
         """create or replace table entitlements as
-           select e.person_id, e.programme, e.amount, $as_of::date as as_of
+           select e.person_id, e.programme, e.amount, e.as_of
            from eligibility e where e.eligible""",
         {"as_of": as_of},
     )
@@ -110,6 +111,26 @@ def compute_rights(
         + " union all ".join(_payments_sql(p) for p in programmes.values()),
     )
     params = {"as_of": as_of, "window": RECEIVING_WINDOW_DAYS}
+    # A payment is judged on the month it paid for: a card that expired after the last
+    # paid month, or a birthday after it, makes no wrong payment.
+    run(
+        con,
+        """
+        create or replace temp table paid_days as
+        select person_id, max(month) as day from payments
+        where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
+        group by 1
+        """,
+        params,
+    )
+    run(con, "create or replace temp table paid_profiles as " + profile_sql("d.day", "paid_days"))
+    run(
+        con,
+        "create or replace temp table paid_eligibility as "
+        + " union all ".join(
+            _eligibility_sql(p, dialect, "paid_profiles") for p in programmes.values()
+        ),
+    )
     run(
         con,
         """
@@ -129,7 +150,7 @@ def compute_rights(
         union all
         select e.person_id, e.programme, 'receiving_not_eligible', r.amount,
                array_to_string(e.failed, ',')
-        from eligibility e join receiving r using (person_id, programme)
+        from paid_eligibility e join receiving r using (person_id, programme)
         where not e.eligible and e.failed <> ['alive']
         union all
         -- the amount is what the extra payers pay in the month
