@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 import duckdb
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sitthi.ingest.pseudonym import pseudonym, pseudonym_sql
@@ -30,6 +30,8 @@ SQL_ALPHABET = set("0123456789-./_ \t" + THAI_DIGITS + "０１２３４５６７
 
 
 @given(id_like)
+@example("\t")  # DuckDB's trim() keeps tabs: found by hypothesis in CI
+@example(" \n ")
 def test_sql_and_python_agree_on_every_id(value: str) -> None:
     canonical, reason = _CON.execute(
         f"select {_SQL['canonical']}, {_SQL['reason']} from (select $v::varchar as v)", {"v": value}

@@ -40,7 +40,7 @@ def national_id_sql(expression: str, digits: str | None = None) -> dict[str, str
     check = check_digit_sql(d)
     is13 = f"regexp_full_match({d}, '[0-9]{{13}}')"
     reason = (
-        f"case when {expression} is null or trim({expression}) = '' then 'empty' "
+        f"case when {expression} is null or regexp_full_match({expression}, '\\s*') then 'empty' "
         f"when not regexp_full_match({d}, '[0-9]+') then 'bad_characters' "
         f"when length({d}) <> 13 then 'wrong_length' "
         f"when substr({d}, 1, 1) = '9' then 'bad_category' "
