@@ -8,11 +8,11 @@ the truth and the linkage are scored; the others are counted and reported.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitthi.csv_header import require_columns
 from sitthi.engines.duckdb import rows, run
 from sitthi.errors import ValidationError
 
@@ -85,21 +85,6 @@ def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str
     )
 
 
-def _check_columns(path: Path) -> None:
-    """A truth or links file must be readable and have ``source,record_id,person_id``."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
-    missing = [c for c in TRUTH_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            f"{path}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
-            f"(missing: {', '.join(missing)})"
-        )
-
-
 def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Read a truth file into the temporary table ``truth`` (``rid``, ``entity``).
 
@@ -107,7 +92,7 @@ def load_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     its record ID, or, for a registry keyed by the national ID (whose record ID in the
     store is the pseudonym), by the national ID written as its record ID.
     """
-    _check_columns(path)
+    require_columns(path, TRUTH_COLUMNS)
     run(
         con,
         """
@@ -132,7 +117,7 @@ def evaluate_links(con: duckdb.DuckDBPyConnection, truth_path: Path, links_path:
     """Score a links file (``source,record_id,person_id``, as quick mode writes) against a
     truth file with the same columns; both are matched on ``(source, record_id)``."""
     for path in (truth_path, links_path):
-        _check_columns(path)
+        require_columns(path, TRUTH_COLUMNS)
     run(
         con,
         """

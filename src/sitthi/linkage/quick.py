@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitthi.csv_header import csv_header
 from sitthi.engines.duckdb import connect, rows
 from sitthi.errors import ValidationError
 from sitthi.ingest.service import IngestResult, ingest_file
@@ -25,23 +26,6 @@ from sitthi.linkage.service import LinkReport, link_store
 
 if TYPE_CHECKING:
     import duckdb
-
-QUICK_COLUMNS = (
-    "record_id",
-    "national_id",
-    "title",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "house_code",
-    "house_no",
-    "moo",
-    "subdistrict",
-    "district",
-    "province",
-    "phone",
-)
 
 
 @dataclass(frozen=True)
@@ -61,16 +45,20 @@ def quick_spec() -> SourceSpec:
     return parse_spec(text, "linkage/quick.yaml")
 
 
+def _quick_columns() -> tuple[str, ...]:
+    spec = quick_spec()
+    return (str(spec.record_id), *(f.column for f in spec.fields.values()))
+
+
+#: The quick-mode columns, as the packaged spec reads them.
+QUICK_COLUMNS = _quick_columns()
+
+
 def _check_header(path: Path) -> None:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{path}: not UTF-8 text (give a --spec with the file's encoding)"
-        ) from exc
+        header = csv_header(path)
+    except ValidationError as exc:
+        raise ValidationError(f"{exc} (give a --spec for files in another shape)") from exc
     missing = [c for c in QUICK_COLUMNS if c not in header]
     extra = [c for c in header if c not in QUICK_COLUMNS]
     if missing or extra:

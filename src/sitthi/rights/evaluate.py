@@ -16,13 +16,12 @@ the store's identity table. Each miss gets a reason:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitthi.csv_header import require_columns
 from sitthi.engines.duckdb import dict_rows, run
-from sitthi.errors import ValidationError
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,17 +46,7 @@ class GapAccuracy:
 
 def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccuracy]:
     """Score ``gaps`` against ``truth``; see the module docstring for the reasons."""
-    try:
-        with truth.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-    except OSError as exc:
-        raise ValidationError(f"{truth}: cannot read ({exc.strerror})") from exc
-    missing = [c for c in TRUTH_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            f"{truth}: row 1: needs the columns {', '.join(TRUTH_COLUMNS)} "
-            f"(missing: {', '.join(missing)})"
-        )
+    require_columns(truth, TRUTH_COLUMNS)
     run(
         con,
         """
