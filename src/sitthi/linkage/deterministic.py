@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import run
 from sitthi.linkage.agreement import consistent_sql, register, same_person_sql
 
 if TYPE_CHECKING:
@@ -202,8 +202,3 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
            from id_links"""
     ).fetchall()[0]
     return DeterministicResult(*(int(c) for c in counts))
-
-
-def unresolved_count(con: duckdb.DuckDBPyConnection) -> int:
-    """Records the deterministic stages left for the probabilistic stage."""
-    return int(one(con, "select count(*) from id_links where stage is null"))

@@ -5,8 +5,9 @@ agreement means in these agencies' data, but only pairs that involve an unresolv
 are scored: ``predict_between`` (unresolved × resolved) and ``predict_within``
 (unresolved × unresolved). Resolved pairs are already decided by the national ID.
 
-Splink works in its own in-memory DuckDB, fed from the store through a Parquet file, so
-its dozens of intermediate tables never touch the store.
+Splink works in a DuckDB file of its own in a temporary folder (the store attaches it to
+write the records in and read the scores out), so its dozens of intermediate tables never
+touch the store.
 """
 
 from __future__ import annotations
@@ -42,8 +43,6 @@ SEED = 42
 class ProbabilisticResult:
     """What the probabilistic stage did."""
 
-    unresolved: int
-    pairs_scored: int
     model: dict[str, Any]
     model_origin: str  # trained (on these records), reused (a stored model) or packaged
 
@@ -110,37 +109,36 @@ def score_unresolved(
     record in them are scored (new unresolved × everything, old unresolved × new
     resolved); the caller brings the stored scores of the old pairs.
     """
-    from splink import DuckDBAPI, Linker
+    from splink import DuckDBAPI
 
     from sitthi.linkage.model import settings
 
     _splink_quiet()
-    unresolved = int(one(con, "select count(*) from id_links where stage is null"))
     columns = ", ".join(MATCH_COLUMNS)
+    prior, ids_known = _prior(con), _ids_known(con)
     with tempfile.TemporaryDirectory(prefix="sitthi-link-") as tmp:
-        records = Path(tmp) / "records.parquet"
+        # Splink works in a database file of its own, not in memory: at tens of millions of
+        # records its tables must be able to leave RAM, and only a database on disk lets
+        # DuckDB evict them. The store writes the records straight into it.
+        path = str(Path(tmp) / "splink.duckdb").replace("'", "''")
+        run(con, f"attach '{path}' as splink_work")
         run(
             con,
-            f"""copy (select li.rid, li.source, {columns}, l.stage is null as unresolved,
-                            {"n.rid is not null" if new_records else "true"} as is_new
-                     from link_input li join id_links l using (rid)
-                     {f"left join {new_records} n using (rid)" if new_records else ""})
-                to '{records}' (format parquet)""",
+            f"""create table splink_work.records as
+                select li.rid, li.source, {columns}, l.stage is null as unresolved,
+                       {"n.rid is not null" if new_records else "true"} as is_new
+                from link_input li join id_links l using (rid)
+                {f"left join {new_records} n using (rid)" if new_records else ""}
+                -- a fixed order: Splink's seeded sampling then draws the same pairs
+                order by li.rid""",
         )
-        # A file, not memory: at tens of millions of records the tables Splink builds must
-        # be able to leave RAM, and only a database on disk lets DuckDB evict them.
+        run(con, "detach splink_work")
         work = connect(Path(tmp) / "splink.duckdb", memory_limit=memory_limit)
-        run(work, f"create table records as select * from read_parquet('{records}')")
         db_api = DuckDBAPI(work)
-        all_records = db_api.register("records", table_name="records_in")
-        prior = _prior(con)
         origin = "reused" if model is not None else "trained"
         if model is None and int(one(work, "select count(*) from records")) < MIN_TRAIN_RECORDS:
             model, origin = packaged_model(prior), "packaged"
-        linker = Linker(all_records, model or settings(prior), log_level=None)
-        if origin != "reused" and not _ids_known(con):
-            _estimate_prior(linker)
-        _term_frequencies(linker)
+        linker = _linker(db_api, model or settings(prior), "records_in", ids_known, origin)
         if origin == "trained":
             from splink.internals.exceptions import EMTrainingException
 
@@ -148,40 +146,41 @@ def score_unresolved(
                 _train(linker)
             except EMTrainingException:
                 # Too few pairs in a training block: too little data to learn from.
-                db_api = DuckDBAPI(work)
-                all_records = db_api.register("records", table_name="records_fallback")
-                linker = Linker(all_records, packaged_model(prior), log_level=None)
                 origin = "packaged"
-                if not _ids_known(con):
-                    _estimate_prior(linker)
+                linker = _linker(
+                    db_api, packaged_model(prior), "records_fallback", ids_known, origin
+                )
         parts = _predict(linker, db_api, work, threshold)
         trained = linker.misc.save_model_to_json()
-        evidence = _evidence_sql(trained)
         union = " union all ".join(f"select * from {p}" for p in parts)
-        out = Path(tmp) / "pairs.parquet"
         run(
             work,
-            f"""copy (select least(rid_l, rid_r) as rid_l,
-                             greatest(rid_l, rid_r) as rid_r,
-                             max(match_probability) as match_probability,
-                             max(match_weight) as match_weight,
-                             arg_max({evidence}, match_weight) as evidence
-                      from ({union or "select * from (select 1) where false"})
-                      group by 1, 2)
-                to '{out}' (format parquet)"""
+            f"""create table scored as
+                select least(rid_l, rid_r) as rid_l, greatest(rid_l, rid_r) as rid_r,
+                       max(match_probability) as match_probability,
+                       max(match_weight) as match_weight,
+                       arg_max({_evidence_sql(trained)}, match_weight) as evidence
+                from ({union}) group by 1, 2"""
             if parts
-            else f"""copy (select 0::bigint as rid_l, 0::bigint as rid_r,
-                             0.0 as match_probability, 0.0 as match_weight,
-                             '' as evidence where false) to '{out}' (format parquet)""",
+            else """create table scored (rid_l bigint, rid_r bigint, match_probability double,
+                                         match_weight double, evidence varchar)""",
         )
         work.close()
-        run(
-            con, f"create or replace temp table scored_pairs as select * from read_parquet('{out}')"
-        )
-    pairs = int(one(con, "select count(*) from scored_pairs"))
-    return ProbabilisticResult(
-        unresolved=unresolved, pairs_scored=pairs, model=trained, model_origin=origin
-    )
+        run(con, f"attach '{path}' as splink_work (read_only)")
+        run(con, "create or replace temp table scored_pairs as from splink_work.scored")
+        run(con, "detach splink_work")
+    return ProbabilisticResult(model=trained, model_origin=origin)
+
+
+def _linker(db_api: Any, model: Any, name: str, ids_known: bool, origin: str) -> Any:
+    """A Splink linker over the ``records`` table, with λ and term frequencies in place."""
+    from splink import Linker
+
+    linker = Linker(db_api.register("records", table_name=name), model, log_level=None)
+    if origin != "reused" and not ids_known:
+        _estimate_prior(linker)
+    _term_frequencies(linker)
+    return linker
 
 
 def _term_frequencies(linker: Any) -> None:
@@ -294,15 +293,6 @@ def _evidence_sql(model: dict[str, Any]) -> str:
 
 def _has_tf(comparison: dict[str, Any]) -> bool:
     return any(lvl.get("tf_adjustment_column") for lvl in comparison["comparison_levels"])
-
-
-def comparison_labels(model: dict[str, Any]) -> dict[str, list[str]]:
-    """Per comparison, the chart label of each level, indexed by gamma (-1 is null)."""
-    out: dict[str, list[str]] = {}
-    for comparison in model["comparisons"]:
-        levels = [lvl.get("label_for_charts", "") for lvl in comparison["comparison_levels"]]
-        out[comparison["output_column_name"]] = levels
-    return out
 
 
 def model_json(model: dict[str, Any]) -> str:
