@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import run
+from sitthi.engines.duckdb import one, run
 
 if TYPE_CHECKING:
     import duckdb
@@ -116,3 +116,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run(con, statement)
     for table, column, kind in ADDED_COLUMNS:
         run(con, f"alter table {table} add column if not exists {column} {kind}")
+
+
+def latest_records_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SELECT of the newest version of every source record, with its extract date.
+
+    A source loaded every month has one row per record per batch; the registry and the
+    linkage follow the newest. Only when some source has several batches does it cost a
+    window over the records.
+    """
+    several = one(
+        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
+    )
+    newest = (
+        "qualify row_number() over (partition by s.source, s.record_id "
+        "order by b.finished_at desc, s.line desc) = 1"
+        if several
+        else ""
+    )
+    return f"""select s.*, b.extract_date
+               from source_records s join batches b using (batch_id) {newest}"""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import run
 from sitthi.linkage.agreement import consistent_sql, register, same_person_sql
+from sitthi.linkage.prepare import BIRTH_PARTS, NAME_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,20 +45,7 @@ ID_SLICES = (
 #: this many others: a placeholder ID shared by thousands must not cost n² comparisons.
 MAX_GROUP_CHECKS = 20
 #: What the agreement tests read: queries over every record carry only these.
-AGREEMENT_COLUMNS = ", ".join(
-    f"li.{c}"
-    for c in (
-        "first_name_norm",
-        "first_name_key",
-        "first_name_phonetic",
-        "last_name_norm",
-        "last_name_key",
-        "last_name_phonetic",
-        "birth_year",
-        "birth_month",
-        "birth_day",
-    )
-)
+AGREEMENT_COLUMNS = ", ".join(f"li.{c}" for c in (*NAME_COLUMNS, *BIRTH_PARTS))
 
 
 @dataclass(frozen=True)

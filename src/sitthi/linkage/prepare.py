@@ -12,24 +12,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import one, rows, run
+from sitthi.ingest.store import latest_records_sql
 
 if TYPE_CHECKING:
     import duckdb
 
+#: Names in the three forms every comparison reads: normalised, similarity key, phonetic.
+NAME_COLUMNS = tuple(
+    f"{part}_name_{form}" for part in ("first", "last") for form in ("norm", "key", "phonetic")
+)
+#: The birth date in the parts a partial date has (month and day NULL when unknown).
+BIRTH_PARTS = ("birth_year", "birth_month", "birth_day")
 #: The columns the probabilistic stage sees (no ID, no pseudonym: evidence only).
 MATCH_COLUMNS = (
-    "first_name_norm",
-    "first_name_key",
-    "first_name_phonetic",
-    "last_name_norm",
-    "last_name_key",
-    "last_name_phonetic",
+    *NAME_COLUMNS,
     "sex",
     "birth_date",
     "birth_precision",
-    "birth_year",
-    "birth_month",
-    "birth_day",
+    *BIRTH_PARTS,
     "house_code",
     "subdistrict_code",
     "district_code",
@@ -45,19 +45,7 @@ MATCH_COLUMNS = (
 
 def prepare_records(con: duckdb.DuckDBPyConnection) -> int:
     """Create the temporary table ``link_input``; returns its number of records."""
-    several = one(
-        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
-    )
-    # Only sources loaded more than once need the window that picks the newest row.
-    latest = (
-        """
-        select s.* from source_records s join batches b using (batch_id)
-        qualify row_number() over (
-            partition by s.source, s.record_id order by b.finished_at desc, s.line desc) = 1
-        """
-        if several
-        else "select * from source_records"
-    )
+    latest = latest_records_sql(con)
     # A 63-bit hash of the record's key makes the integer key without sorting 66 million
     # strings; in the rare store where two keys collide, a sort numbers them instead.
     for rid in (

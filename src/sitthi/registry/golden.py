@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import one, run
+from sitthi.ingest.store import latest_records_sql
 from sitthi.registry.rules import FieldRule, SurvivorshipRules
 
 if TYPE_CHECKING:
@@ -67,24 +68,13 @@ def _typed(rule: FieldRule, value: str) -> str:
 
 def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> GoldenResult:
     """Rebuild ``persons``, ``person_values`` and ``conflicts`` from the linked records."""
-    several = one(
-        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
-    )
-    newest = (
-        "qualify row_number() over (partition by s.source, s.record_id "
-        "order by b.finished_at desc, s.line desc) = 1"
-        if several
-        else ""
-    )
     run(
         con,
         f"""
         create or replace temp table golden_records as
-        select p.person_id, s.*, b.extract_date
+        select p.person_id, r.*
         from person_records p
-        join source_records s on s.source = p.source and s.record_id = p.record_id
-        join batches b on b.batch_id = s.batch_id
-        {newest}
+        join ({latest_records_sql(con)}) r on r.source = p.source and r.record_id = p.record_id
         """,
     )
     parts = []
