@@ -46,3 +46,23 @@ def run(code: str, repeats: int) -> dict[str, float]:
         "median_peak_mib": round(statistics.median(r["peak_mib"] for r in results)),
         "runs": repeats,
     }
+
+
+def run_child(code: str, args: list[str], repeats: int) -> dict[str, object]:
+    """Run ``code`` in ``repeats`` fresh processes with ``args`` (``sys.argv[1:]``).
+
+    The code measures what it wants and prints one JSON object last, with at least
+    ``seconds`` and ``peak_mib``. Returns the last run's object, plus the median seconds
+    and peak and every run's seconds; a failed run stops the benchmark with its error.
+    """
+    results = []
+    for _ in range(repeats):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"benchmark run failed:\n{done.stderr[-3000:]}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    out: dict[str, object] = dict(results[-1])
+    out["median_seconds"] = round(statistics.median(r["seconds"] for r in results), 1)
+    out["median_peak_mib"] = round(statistics.median(r["peak_mib"] for r in results))
+    out["runs"] = [round(r["seconds"], 1) for r in results]
+    return out

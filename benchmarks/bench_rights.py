@@ -4,22 +4,20 @@
     .venv/bin/python benchmarks/bench_rights.py --copies 10 --repeats 1   # 1M
 
 The demo store (100,000-person world, made by `make demo`) is linked and its rights run
-once; its `profiles`, `payments` and `persons` are then copied N times under new person
-IDs into a fresh store, so the engine sees N × 100,000 realistic profiles and payment
-lists. Each run computes eligibility, entitlements, payments, the four gaps and the
-notifications outbox in a fresh process. Time is the engine only; peak is max RSS.
+once; its `profiles`, `persons`, `person_households` and payment lists are then copied N
+times under new person IDs into a fresh store, so the engine sees N × 100,000 realistic
+profiles and payment lists. Each run computes eligibility, entitlements, payments, the
+four gaps and the notifications outbox in a fresh process. Time is the engine only; peak
+is max RSS.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from _measure import machine
+from _measure import machine, run_child
 
 HERE = Path(__file__).parent
 DEMO = HERE.parent / "demo-data" / "sitthi.duckdb"
@@ -69,6 +67,12 @@ def prepare(copies: int) -> Path:
         f"""create table persons as select * replace ({pid} as person_id)
             from demo.persons, range({copies}) t(k)"""
     ).fetchall()
+    con.execute(
+        f"""create table person_households as
+            select * replace ({pid} as person_id, household_id || '-' || k::varchar
+                              as household_id)
+            from demo.person_households, range({copies}) t(k)"""
+    ).fetchall()
     # The enrolment facts of the payment lists, copied with their persons.
     con.execute(
         f"""create table facts as
@@ -95,22 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     store = prepare(args.copies)
     print(f"machine: {machine()}; DuckDB memory_limit {args.memory_limit}")
-    runs = []
-    for _ in range(args.repeats):
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(store), args.memory_limit],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            sys.exit(done.stderr[-3000:])
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    r = runs[-1]
+    r = run_child(CHILD, [str(store), args.memory_limit], args.repeats)
     print(
-        f"{r['persons']:,} persons, 4 programmes: median "
-        f"{statistics.median(x['seconds'] for x in runs):.1f} s "
-        f"{[round(x['seconds'], 1) for x in runs]}, peak "
-        f"{statistics.median(x['peak_mib'] for x in runs):,.0f} MiB; entitled {r['entitled']:,}, "
+        f"{r['persons']:,} persons, 4 programmes: median {r['median_seconds']} s "
+        f"{r['runs']}, peak {r['median_peak_mib']:,} MiB; entitled {r['entitled']:,}, "
         f"gaps {r['gaps']:,}, notifications {r['notifications']:,}"
     )
 
