@@ -54,6 +54,7 @@ _RECORD = """
            s.national_id_valid, s.pid_hash
     from person_records p
     join source_records s on s.source = p.source and s.record_id = p.record_id
+    join batches b on b.batch_id = s.batch_id
     left join id_repairs r on r.source = p.source and r.record_id = p.record_id
 """
 
@@ -68,7 +69,7 @@ def explain_person(con: duckdb.DuckDBPyConnection, person_id: str) -> PersonExpl
         con,
         f"""{_RECORD} where p.person_id = $p
             qualify row_number() over (partition by p.source, p.record_id
-                                       order by s.batch_id desc) = 1
+                                       order by b.finished_at desc) = 1
             order by p.stage, p.source, p.record_id""",
         {"p": person_id},
     )
@@ -108,7 +109,7 @@ def _one_record(con: duckdb.DuckDBPyConnection, source: str, record_id: str) -> 
     found = dict_rows(
         con,
         f"""{_RECORD} where p.source = $s and p.record_id = $r
-            order by s.batch_id desc limit 1""",
+            order by b.finished_at desc limit 1""",
         {"s": source, "r": record_id},
     )
     if not found:

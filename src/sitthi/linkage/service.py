@@ -154,7 +154,8 @@ def link_store(
     report.seconds = round(time.perf_counter() - clock, 3)
     run(
         con,
-        "update link_runs set seconds = $s, summary = $summary where run_id = $run",
+        "update link_runs set seconds = $s, summary = $summary, "
+        "finished_at = started_at + to_microseconds(($s * 1e6)::bigint) where run_id = $run",
         {"s": report.seconds, "summary": report.as_json(), "run": run_id},
     )
     return report
