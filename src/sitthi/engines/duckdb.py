@@ -41,6 +41,11 @@ def connect(
     return con
 
 
+def quote_literal(text: str) -> str:
+    """A quoted SQL string literal (for names and labels written into generated SQL)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def quote_identifier(name: str) -> str:
     """A quoted SQL identifier: source column names may be Thai, with spaces and quotes."""
     return '"' + name.replace('"', '""') + '"'

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import quote_identifier, rows, run
+from sitthi.engines.duckdb import quote_identifier, quote_literal, rows, run
 from sitthi.ingest.pseudonym import pseudonym_sql
 from sitthi.ingest.spec import FactSpec, FieldSpec, IdentityField, SourceSpec
 from sitthi.ingest.sql_identity import digits_sql, national_id_sql
@@ -513,7 +513,7 @@ def _value_sql(fact: FactSpec) -> tuple[str, str, str]:
             f"case when {v} is not null and {number} is null then 'bad_{fact.type}' end",
         )
     if fact.type == "boolean":
-        trues = ", ".join("'" + t.replace("'", "''") + "'" for t in fact.true_values)
+        trues = ", ".join(quote_literal(t) for t in fact.true_values)
         return (
             f"case when {v} is null then null when {v} in ({trues}) then 'true' else 'false' end",
             "null",
@@ -568,4 +568,4 @@ def _prepare_facts(
 
 
 def _sql_str(value: str | None) -> str:
-    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+    return "null" if value is None else quote_literal(value)

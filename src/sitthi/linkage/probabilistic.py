@@ -21,7 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import connect, dict_rows, one, rows, run
+from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, rows, run
 from sitthi.linkage.prepare import MATCH_COLUMNS
 
 if TYPE_CHECKING:
@@ -120,8 +120,8 @@ def score_unresolved(
         # Splink works in a database file of its own, not in memory: at tens of millions of
         # records its tables must be able to leave RAM, and only a database on disk lets
         # DuckDB evict them. The store writes the records straight into it.
-        path = str(Path(tmp) / "splink.duckdb").replace("'", "''")
-        run(con, f"attach '{path}' as splink_work")
+        path = quote_literal(str(Path(tmp) / "splink.duckdb"))
+        run(con, f"attach {path} as splink_work")
         run(
             con,
             f"""create table splink_work.records as
@@ -166,7 +166,7 @@ def score_unresolved(
                                          match_weight double, evidence varchar)""",
         )
         work.close()
-        run(con, f"attach '{path}' as splink_work (read_only)")
+        run(con, f"attach {path} as splink_work (read_only)")
         run(con, "create or replace temp table scored_pairs as from splink_work.scored")
         run(con, "detach splink_work")
     return ProbabilisticResult(model=trained, model_origin=origin)

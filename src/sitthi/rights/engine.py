@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import rows, run
+from sitthi.engines.duckdb import quote_literal, rows, run
 from sitthi.registry.profile import profile_sql
 from sitthi.rights.expressions import compile_expression
 from sitthi.rights.programme import Programme
@@ -43,21 +43,17 @@ class RightsResult:
     gaps: dict[tuple[str, str], int]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profiles") -> str:
     checked = programme.checked()
     conditions = {n: compile_expression(checked[n], dialect) for n in programme.eligibility}
     failed = ", ".join(
-        f"case when not coalesce(({sql}), false) then {_quote(name)} end"
+        f"case when not coalesce(({sql}), false) then {quote_literal(name)} end"
         for name, sql in conditions.items()
     )
     met = " and ".join(f"coalesce(({sql}), false)" for sql in conditions.values())
     amount = compile_expression(checked["amount"], dialect)
     return f"""
-        select person_id, as_of, {_quote(programme.id)} as programme, ({met}) as eligible,
+        select person_id, as_of, {quote_literal(programme.id)} as programme, ({met}) as eligible,
                case when ({met}) then ({amount}) end as amount,
                list_filter([{failed}], lambda x: x is not null) as failed
         from {profiles}"""
@@ -68,22 +64,22 @@ def _payments_sql(programme: Programme) -> str:
     if e.profile is not None:
         # Membership shown by the profile itself: one "payment" on the profile's day.
         return f"""
-            select person_id, {_quote(programme.id)} as programme, 'profile' as source,
+            select person_id, {quote_literal(programme.id)} as programme, 'profile' as source,
                    null as record_id, as_of as month, null::double as amount,
                    null as payer
             from profiles where coalesce({e.profile}, false)"""
     indicators = [i for i in (e.indicator, e.amount, e.payer) if i]
     return f"""
-        select p.person_id, {_quote(programme.id)} as programme, f.source, f.record_id,
+        select p.person_id, {quote_literal(programme.id)} as programme, f.source, f.record_id,
                max(f.valid_from) as month,
-               max(f.value_number) filter (f.indicator = {_quote(e.amount or "")}) as amount,
-               max(f.value) filter (f.indicator = {_quote(e.payer or "")}) as payer
+               max(f.value_number) filter (f.indicator = {quote_literal(e.amount or "")}) as amount,
+               max(f.value) filter (f.indicator = {quote_literal(e.payer or "")}) as payer
         from facts f
         join person_records p on p.source = f.source and p.record_id = f.record_id
-        where f.indicator in ({", ".join(_quote(i) for i in indicators)})
+        where f.indicator in ({", ".join(quote_literal(i) for i in indicators)})
         group by p.person_id, f.source, f.record_id, f.batch_id
-        having max(f.value) filter (f.indicator = {_quote(e.indicator or "")})
-               = {_quote(e.value or "")}"""
+        having max(f.value) filter (f.indicator = {quote_literal(e.indicator or "")})
+               = {quote_literal(e.value or "")}"""
 
 
 def compute_rights(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, quote_literal, run
 from sitthi.rights.programme import Programme
 from sitthi.thai.dates import THAI_MONTHS_SHORT
 
@@ -20,13 +20,9 @@ if TYPE_CHECKING:
 HOTLINE = "1300"
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _thai_date(column: str) -> str:
     """SQL writing a date the Thai way: 9 มี.ค. 2569."""
-    months = ", ".join(_lit(m) for m in THAI_MONTHS_SHORT)
+    months = ", ".join(quote_literal(m) for m in THAI_MONTHS_SHORT)
     return (
         f"day({column})::varchar || ' ' || [{months}][month({column})] || ' ' "
         f"|| (year({column}) + 543)::varchar"
