@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     import duckdb
 
 _SQL_TYPES = {"text": "varchar", "date": "date", "number": "double", "boolean": "boolean"}
-#: Rank of a source that is no authority for the field.
-_NO_AUTHORITY = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -110,10 +108,10 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
         con,
         f"""
         create or replace temp table golden_candidates as
-        select c.*, coalesce(a.rank, {_NO_AUTHORITY}) as rank,
+        select c.*, a.rank is not null as from_authority,
                row_number() over (
                    partition by c.person_id, c.field
-                   order by coalesce(a.rank, {_NO_AUTHORITY}), c.as_of desc nulls last,
+                   order by a.rank nulls last, c.as_of desc nulls last,
                             c.source, c.record_id) as k
         from ({" union all ".join(parts)}) c
         left join golden_authority a using (field, source)
@@ -144,8 +142,7 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
         con,
         """
         create or replace table person_values as
-        select person_id, field, value, source, record_id, as_of,
-               rank < 1000000 as from_authority
+        select person_id, field, value, source, record_id, as_of, from_authority
         from golden_candidates where k = 1
         """,
     )
