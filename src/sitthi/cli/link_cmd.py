@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sitthi.errors import ValidationError
+
+if TYPE_CHECKING:
+    from sitthi.linkage.cluster import Thresholds
+    from sitthi.linkage.review import Decision
 
 review_app = typer.Typer(
     help="The review queue: pairs the model is unsure of.", no_args_is_help=True
@@ -23,7 +27,7 @@ ReviewThreshold = Annotated[
 ]
 
 
-def _thresholds(link: float, review: float):  # type: ignore[no-untyped-def]
+def _thresholds(link: float, review: float) -> Thresholds:
     from sitthi.linkage.cluster import Thresholds
 
     if not 0 < review <= link <= 1:
@@ -147,7 +151,9 @@ def review_list(
     print_review_items(total, items)
 
 
-def _decide(pair_id: str, decision: str, note: str | None, by: str | None, db: Path | None) -> None:
+def _decide(
+    pair_id: str, decision: Decision, note: str | None, by: str | None, db: Path | None
+) -> None:
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.review import decide
@@ -156,7 +162,7 @@ def _decide(pair_id: str, decision: str, note: str | None, by: str | None, db: P
     sl, rl, sr, rr = decide(
         con,
         pair_id,
-        decision,  # type: ignore[arg-type]
+        decision,
         decided_by=by or getpass.getuser(),
         note=note,
     )

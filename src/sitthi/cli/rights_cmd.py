@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -82,14 +82,15 @@ def poverty(
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect, one
     from sitthi.errors import ValidationError
-    from sitthi.poverty.report import poverty_by_area
+    from sitthi.poverty.report import Level, poverty_by_area
 
     if level not in ("province", "district", "subdistrict"):
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
     con = connect(db or get_settings().db, read_only=True)
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
-    print_poverty(poverty_by_area(con, level, within)[:limit], level)  # type: ignore[arg-type]
+    area = cast("Level", level)  # checked just above
+    print_poverty(poverty_by_area(con, area, within)[:limit], area)
 
 
 @report_app.command("quality")
