@@ -25,7 +25,7 @@ KEY = b"test-pseudonym-key-0123456789"
 LOAD_DATE = dt.date(2026, 10, 1)
 Load = Callable[..., IngestResult]
 Extract = Callable[[str], Path]
-SOURCES = ["dopa", "dep", "lao", "mof", "nhso", "sso", "moe", "cdd", "msmart"]
+SOURCES = ["dopa", "dep", "lao", "mof", "nhso", "sso", "moe", "cdd", "msmart", "cgd", "dsdw"]
 
 
 def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -54,7 +54,8 @@ def test_rows_read_equal_rows_loaded_plus_quarantined(
     read = count(store, f"select rows_read from batches where batch_id = '{result.batch_id}'")
     assert read == loaded + quarantined
     # The file's own row count (every record of the extract is accounted for).
-    manifest_rows = len(pd.read_excel(extract(source), dtype=str)) if source == "dep" else None
+    excel = source in ("dep", "dsdw")
+    manifest_rows = len(pd.read_excel(extract(source), dtype=str)) if excel else None
     if manifest_rows is not None:
         assert read == manifest_rows
     reasons = result.report["quarantine_reasons"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sitthi.engines.duckdb import connect, rows
 from sitthi.errors import RuleError
 from sitthi.ingest.service import ingest_file
+from sitthi.ingest.spec import load_spec
 from sitthi.linkage.quick import quick_spec
 from sitthi.linkage.service import link_store
 from sitthi.registry.golden import build_golden
@@ -83,6 +85,57 @@ def test_disagreements_are_kept_and_partial_dates_are_no_disagreement(tmp_path: 
     ) == [("dopa", "lao", "1967-03-12", "1967-12-03")]
 
 
+ID_B = valid_id("110170020316")
+
+
+def test_a_complete_roll_says_no_for_everyone_it_does_not_list(tmp_path: Path) -> None:
+    con = _store(
+        tmp_path,
+        [
+            ("dopa", BASE, dt.date(2026, 9, 1)),
+            ("nhso", {**BASE, "national_id": ID_B, "first_name": "สมหญิง"}, dt.date(2026, 9, 1)),
+        ],
+    )
+    build_golden(con, load_rules())
+    # Before CGD's roll is loaded nobody's pension is known.
+    assert rows(con, "select count(*) from persons where government_pension is null") == [(2,)]
+    roll = tmp_path / "cgd.csv"
+    pd.DataFrame(
+        [
+            {
+                "PENSIONER_NO": "G1",
+                "PID": ID_A,
+                "PRENAME": "นาย",
+                "NAME": "สมชาย",
+                "SURNAME": "ใจดี",
+                "BIRTH_DATE": "2510-03-12",
+                "PENSION_TYPE": "บำนาญปกติ",
+                "PENSION_START": "2570-10-01",
+                "MONTHLY_AMOUNT": "18,500",
+                "STATUS": "ปกติ",
+            }
+        ]
+    ).to_csv(roll, index=False)
+    ingest_file(
+        con, load_spec("cgd"), roll, key=KEY, key_version=1, extract_date=dt.date(2026, 9, 30)
+    )
+    link_store(con)
+    build_golden(con, load_rules())
+    assert rows(
+        con,
+        """select p.first_name, p.government_pension, p.pension_amount, v.source, v.record_id,
+                  v.as_of
+           from persons p join person_values v
+             on v.person_id = p.person_id and v.field = 'government_pension'
+           order by 1""",
+    ) == [
+        ("สมชาย", True, 18500.0, "cgd", "G1", dt.date(2027, 10, 1)),
+        ("สมหญิง", False, None, "cgd", None, dt.date(2026, 9, 30)),
+    ]
+    # DSDW's list is not loaded: care-home residence stays unknown.
+    assert rows(con, "select count(*) from persons where state_care_resident is null") == [(2,)]
+
+
 def test_the_synthetic_world(linked: tuple[Path, object], tmp_path: Path) -> None:
     import shutil
 
@@ -117,6 +170,10 @@ def test_the_synthetic_world(linked: tuple[Path, object], tmp_path: Path) -> Non
         (
             "version: 1\nfields:\n  x: {from: identity, column: salary}\n",
             "rules.yaml:3: fields.x.column: expected one of",
+        ),
+        (
+            "version: 1\nfields:\n  x: {from: fact, dimension: income, indicator: y, absent: x}\n",
+            "rules.yaml:3: fields.x: Value error, `absent` needs an `authority`",
         ),
         ("- just a list\n", "rules.yaml:1: survivorship rules are a mapping"),
     ],

@@ -87,6 +87,8 @@ def test_every_extract_row_has_exactly_one_truth_row(world: Path) -> None:
         "moe",
         "cdd",
         "msmart",
+        "cgd",
+        "dsdw",
     }
     for entry in manifest["extracts"]:
         frame = read_extract(world, entry["source"])

@@ -16,10 +16,11 @@ def demo(
         "demo-data"
     ),
 ) -> None:
-    """Generate a synthetic Thailand, load every agency extract, link them into persons.
+    """The whole pipeline on a synthetic Thailand: extracts, ingest, link, rights, reports.
 
-    Writes OUT/world (the extracts and the truth) and OUT/sitthi.duckdb (the store), and
-    prints each step's summary, with the linkage's accuracy against the synthetic truth.
+    Writes OUT/world (the extracts and the truth), OUT/sitthi.duckdb (the store) and the
+    data quality report (OUT/quality.html, .json). Prints each step's summary, TPMAP's four
+    answers, and the linkage's and the gaps' accuracy against the synthetic truth.
     Running it again regenerates the same world, finds its files already loaded, and
     keeps every person ID.
     """
@@ -37,24 +38,26 @@ def demo(
     from sitthi.rights.evaluate import evaluate_gaps
     from sitthi.rights.service import STEPS as RIGHTS_STEPS
     from sitthi.rights.service import run_rights
-    from sitthi.synth.agencies import AGENCIES
     from sitthi.synth.world import STEPS, generate_world
 
     with steps("synthetic world", total=STEPS) as step:
         summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
     print_world_summary(summary)
     con = connect(out / "sitthi.duckdb", memory_limit=get_settings().duckdb_memory_limit)
-    with steps("ingest", total=len(AGENCIES)) as step:
+    with steps("ingest", total=len(summary.extracts)) as step:
         results = ingest_world(con, out / "world", get_settings(), progress=step)
     print_ingest_results(results)
     with steps("link", total=LINK_STEPS) as step:
         report = link_store(con, memory_limit=get_settings().duckdb_memory_limit, progress=step)
     print_link_report(report)
-    print_accuracy(evaluate_store(con, out / "world" / "truth" / "linkage_truth.csv"))
+    truth = out / "world" / "truth"
+    print_accuracy(evaluate_store(con, truth / "linkage_truth.csv"))
     with steps("rights", total=RIGHTS_STEPS) as step:
         rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
     print_tpmap_answers(rights)
-    print_gap_accuracy(evaluate_gaps(con, out / "world" / "truth" / "welfare_errors.csv"))
+    print_gap_accuracy(
+        evaluate_gaps(con, truth / "welfare_errors.csv", truth / "linkage_truth.csv")
+    )
     quality = build_quality_report(con)
     write_json(quality, out / "quality.json")
     write_html(quality, out / "quality.html")

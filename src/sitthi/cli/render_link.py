@@ -152,6 +152,11 @@ def _evidence_table(evidence: dict[str, Any]) -> Table:
     return table
 
 
+def _key(record_id: str) -> str:
+    """A record ID to show: a civil record's 64-character pseudonym is cut to its start."""
+    return record_id[:10] + "…" if len(record_id) == 64 else record_id
+
+
 def print_person(person: PersonExplanation) -> None:
     """A person's records with the stage and link that placed each."""
     table = _table(
@@ -162,14 +167,20 @@ def print_person(person: PersonExplanation) -> None:
         "ขั้นตอน (stage)",
         "เชื่อมกับ (linked to)",
     )
+    # Record keys are what a user types next (`sitthi explain SOURCE:ID`): never cut them.
+    table.columns[1].justify = "left"
+    for column in (table.columns[0], table.columns[2], table.columns[3], table.columns[4]):
+        column.no_wrap, column.justify = True, "left"
     for r in person.records:
         stage = r["stage"] + (f" ({r['id_repair']})" if r.get("id_repair") else "")
         if r.get("match_probability") is not None:
-            stage += f" p={r['match_probability']:.4f}"
-        linked = f"{r['linked_source']}:{r['linked_record_id']}" if r.get("linked_source") else ""
+            stage += f"\np={r['match_probability']:.4f}"
+        linked = (
+            f"{r['linked_source']}:{_key(r['linked_record_id'])}" if r.get("linked_source") else ""
+        )
         name = " ".join(_value(r, k) for k in ("title", "first_name", "last_name")).strip()
         table.add_row(
-            f"{r['source']}:{r['record_id']}", name, _value(r, "birth_date"), stage, linked
+            f"{r['source']}:{_key(r['record_id'])}", name, _value(r, "birth_date"), stage, linked
         )
     console.print(table)
     for e in person.events:

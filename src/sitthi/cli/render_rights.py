@@ -12,16 +12,16 @@ from sitthi.rights.evaluate import GapAccuracy
 from sitthi.rights.service import RightsReport
 
 GAPS = {
-    "receiving_not_eligible": "ได้รับแต่ไม่เข้าเงื่อนไข (receiving, not eligible)",
-    "paid_twice": "ได้รับซ้ำจากหลายแห่ง (paid twice; baht/month extra)",
-    "paid_after_death": "จ่ายหลังเสียชีวิต (paid after death; baht to recover)",
+    "receiving_not_eligible": "ไม่เข้าเงื่อนไข (not eligible)",
+    "paid_twice": "ได้รับซ้ำ (paid twice)",
+    "paid_after_death": "จ่ายหลังเสียชีวิต (after death)",
 }
 
 
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", min_width=64)
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
+        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=i == 0)
     return table
 
 
@@ -62,27 +62,46 @@ def print_tpmap_answers(report: RightsReport) -> None:
     console.print(recipients)
     appropriate = _table(
         "3. ผู้รับเหมาะสมหรือไม่ (are recipients appropriate?)",
-        "โครงการ / ปัญหา (programme / problem)",
-        "คน (persons)",
-        "บาท (baht)",
+        "โครงการ (programme)",
+        "ปัญหา (problem)",
+        "คน\n(persons)",
+        "ต้องตรวจ\n(to check)",
+        "บาท\n(baht)",
     )
+    appropriate.columns[1].justify = "left"
     for r in a["appropriate"]:
         appropriate.add_row(
-            f"{r['name_th']}: {GAPS.get(r['gap'], r['gap'])}", f"{r['persons']:,}", _baht(r["baht"])
+            r["name_th"],
+            GAPS.get(r["gap"], r["gap"]),
+            f"{r['persons']:,}",
+            f"{r['unverified']:,}",
+            _baht(r["baht"]),
         )
     console.print(appropriate)
+    console.print(
+        "บาทต่อเดือน ยกเว้นจ่ายหลังเสียชีวิตเป็นยอดรวมที่ต้องเรียกคืน "
+        "(baht per month; after death: the total to recover)\n"
+    )
     targeting = _table(
         "4. ควรปรับการจัดสรรหรือไม่ (should targeting change?): มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)",
         "โครงการ (programme)",
-        "คน (persons)",
-        "บาท/เดือน (baht/month)",
+        "คน\n(persons)",
+        "ต้องตรวจ\n(to check)",
+        "บาท/เดือน\n(baht/month)",
     )
     for r in a["targeting"]:
-        targeting.add_row(r["name_th"], f"{r['missed']:,}", _baht(r["baht_per_month"]))
-    targeting.add_row(
-        "หนังสือแจ้งสิทธิ์ที่เตรียมส่ง (notifications ready to send)", f"{report.notifications:,}", ""
-    )
+        targeting.add_row(
+            r["name_th"], f"{r['missed']:,}", f"{r['unverified']:,}", _baht(r["baht_per_month"])
+        )
+    targeting.add_row("หนังสือแจ้งสิทธิ์ (notifications)", f"{report.notifications:,}", "", "")
     console.print(targeting)
+    if any(r["unverified"] for r in a["targeting"] + a["appropriate"]):
+        console.print(
+            "ต้องตรวจ: ผลที่อาศัยข้อมูลซึ่งยังไม่ทราบ เช่น บำนาญเมื่อยังไม่ได้รับทะเบียนจากกรมบัญชีกลาง "
+            "หรือวันเกิดที่ทราบเพียงปี เจ้าหน้าที่ต้องตรวจสอบก่อนแจ้ง (to check: rests on data not "
+            "known, e.g. a pension before CGD's roll is loaded, or a birth date known only to the "
+            "year; an officer checks first)"
+        )
 
 
 def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
@@ -147,5 +166,5 @@ def print_gap_accuracy(results: list[GapAccuracy]) -> None:
     console.print(table)
     console.print(
         "P = precision, R = recall; -missed / +extra by reason: not_in_store, linkage, "
-        "unknown_data (no source reports pensions or care homes), rule"
+        "unknown_data (rests on data not known: an unloaded roll, a year-only birth date), rule"
     )

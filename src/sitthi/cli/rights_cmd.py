@@ -34,6 +34,13 @@ def rights(
             help="Welfare errors to check the gaps against (programme,error_type,national_id)."
         ),
     ] = None,
+    linkage_truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="Linkage truth (source,record_id,person_id), to name gaps a linkage error "
+            "explains; default: linkage_truth.csv beside --truth, if there."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Golden records, profiles, entitlements, gaps, notices and the poverty index.
@@ -61,7 +68,9 @@ def rights(
         from sitthi.cli.render_rights import print_gap_accuracy
         from sitthi.rights.evaluate import evaluate_gaps
 
-        print_gap_accuracy(evaluate_gaps(con, truth))
+        beside = truth.parent / "linkage_truth.csv"
+        links = linkage_truth or (beside if beside.exists() else None)
+        print_gap_accuracy(evaluate_gaps(con, truth, links))
     typer.echo(
         f"tables: persons, conflicts, profiles, entitlements, payments, gaps, notifications, "
         f"household_poverty, person_poverty ({report.seconds:.1f} s)"

@@ -9,6 +9,11 @@ field marked ``conflicts: true``, every other value goes to ``conflicts``.
 
 Values are compared as text at their own precision, and one value that extends the other
 is no disagreement: a birth year 1950 agrees with 1950-03-12.
+
+A field with ``absent`` comes from a complete roll (CGD's pensioners, DSDW's care-home
+residents): once the authority's extract is loaded, a person it does not list gets the
+``absent`` value, with the authority as source and no record. Before that the field stays
+NULL, which the rights engine reports as unknown rather than as "no".
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, quote_literal, rows, run
 from sitthi.ingest.store import latest_records_sql
 from sitthi.registry.rules import FieldRule, SurvivorshipRules
 
@@ -62,6 +67,22 @@ def _typed(rule: FieldRule, value: str) -> str:
             f"try_cast({value} || '-01-01' as date))"
         )
     return f"try_cast({value} as {_SQL_TYPES[rule.type]})"
+
+
+def _absent_values(
+    con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules
+) -> dict[str, tuple[str, str, str]]:
+    """Field -> (absent value, authority, its latest extract date), for the fields whose
+    complete roll is in the store."""
+    loaded = dict(rows(con, "select source, max(extract_date)::varchar from batches group by 1"))
+    out = {}
+    for name, rule in rules.fields.items():
+        if rule.absent is None:
+            continue
+        source = next((s for s in rule.authority if s in loaded), None)
+        if source is not None:
+            out[name] = (rule.absent, source, str(loaded[source]))
+    return out
 
 
 def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> GoldenResult:
@@ -118,9 +139,12 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
         where c.value is not null
         """,
     )
+    absent = _absent_values(con, rules)
     columns = []
     for name, rule in rules.fields.items():
         value = f"max(value) filter (field = '{name}')"
+        if name in absent:
+            value = f"coalesce({value}, {quote_literal(absent[name][0])})"
         columns.append(f"{_typed(rule, value)} as {name}")
         if name == "birth_date":
             columns.append(
@@ -146,6 +170,18 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
         from golden_candidates where k = 1
         """,
     )
+    for name, (value, source, as_of) in absent.items():
+        # Listed nowhere by a complete roll: the roll itself is the source of the value.
+        run(
+            con,
+            """
+            insert into person_values
+            select p.person_id, $field, $value, $source, null, $as_of::date, true
+            from persons p anti join golden_candidates c
+              on c.person_id = p.person_id and c.field = $field and c.k = 1
+            """,
+            {"field": name, "value": value, "source": source, "as_of": as_of},
+        )
     flagged = [name for name, rule in rules.fields.items() if rule.conflicts]
     run(
         con,

@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
     "person_id": ("varchar", "the person"),
     "as_of": ("date", "the day the profile describes"),
-    "age": ("integer", "age in whole years on the day (NULL without a birth date)"),
+    "age": (
+        "integer",
+        "age in whole years on the day (NULL without a birth date; a year-only "
+        "birth date counts from 1 January)",
+    ),
+    "age_min": ("integer", "the youngest the person can be on the day, given a partial birth date"),
     "sex": ("varchar", "M or F"),
     "thai": ("boolean", "Thai nationality (civil registry)"),
     "alive": ("boolean", "not dead on the day (civil registry)"),
@@ -44,9 +49,17 @@ PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
     "insured_wage": ("double", "insured monthly wage, baht (SSO)"),
     "student": ("boolean", "enrolled in school (MOE)"),
     "class_level": ("varchar", "school level (MOE)"),
-    "government_pension": ("boolean", "receives a government pension (NULL: not known)"),
-    "state_care_resident": ("boolean", "lives in a state care home (NULL: not known)"),
+    "government_pension": ("boolean", "receives a government pension (CGD; NULL: roll not loaded)"),
+    "state_care_resident": ("boolean", "lives in a state care home (DSDW; NULL: list not loaded)"),
 }
+
+
+def _age(day: str, birth: str) -> str:
+    """Whole years on ``day``: one less when the birthday has not come yet that year."""
+    return (
+        f"(year({day}) - year({birth}) - case when strftime({day}, '%m%d') "
+        f"< strftime({birth}, '%m%d') then 1 else 0 end)::integer"
+    )
 
 
 def profile_sql(day: str, days: str | None = None) -> str:
@@ -56,12 +69,14 @@ def profile_sql(day: str, days: str | None = None) -> str:
     listed there, so a payment can be judged on the month it was paid for.
     """
     source = f"persons p join {days} d using (person_id)" if days else "persons p"
+    # The last day a partial birth date can stand for: 31 December, or the month's end.
+    latest = (
+        "case p.birth_precision when 'year' then make_date(year(p.birth_date), 12, 31) "
+        "when 'month' then last_day(p.birth_date) else p.birth_date end"
+    )
     return f"""
         select p.person_id, {day} as as_of,
-               -- whole years: one less when the birthday has not come yet this year
-               (year({day}) - year(p.birth_date)
-                - case when strftime({day}, '%m%d') < strftime(p.birth_date, '%m%d')
-                       then 1 else 0 end)::integer as age,
+               {_age(day, "p.birth_date")} as age, {_age(day, latest)} as age_min,
                p.sex,
                p.nationality = 'ไทย' as thai,
                not coalesce(p.death_date <= {day}

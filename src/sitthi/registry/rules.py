@@ -12,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sitthi.errors import RuleError
 from sitthi.ingest.spec import Dimension
@@ -52,6 +52,17 @@ class FieldRule(BaseModel):
     type: FieldType = "text"
     authority: tuple[str, ...] = ()
     conflicts: bool = False
+    #: The value for a person the authority does not list, once its extract is loaded: for
+    #: complete rolls, where "not on the pension roll" means "no government pension".
+    absent: str | None = None
+
+    @field_validator("absent", mode="before")
+    @classmethod
+    def _absent_as_text(cls, value: object) -> object:
+        # YAML reads `absent: false` as a boolean; golden values are compared as text.
+        if isinstance(value, bool):
+            return str(value).lower()
+        return str(value) if isinstance(value, int | float) else value
 
     @model_validator(mode="after")
     def _origin_has_its_keys(self) -> FieldRule:
@@ -59,6 +70,8 @@ class FieldRule(BaseModel):
             raise ValueError("an identity field names a `column` (and no indicator)")
         if self.origin == "fact" and (self.column or not (self.dimension and self.indicator)):
             raise ValueError("a fact field names a `dimension` and an `indicator` (no column)")
+        if self.absent is not None and not self.authority:
+            raise ValueError("`absent` needs an `authority` whose extract lists everyone")
         return self
 
 

@@ -5,11 +5,17 @@ condition holds, the amount, and the list of conditions that fail. Payments come
 enrolment facts of the linked records. Comparing the two gives the four gaps:
 
 * ``eligible_not_receiving`` (exclusion): eligible and alive, with no payment in the
-  window; only for programmes whose payment or enrolment list is in the store;
+  window, and eligible already in the latest month the programme's payment lists cover
+  (someone who turned 60 last week is not yet due a payment); only for programmes whose
+  payment or enrolment list is in the store;
 * ``receiving_not_eligible`` (inclusion): paid in the window but not eligible in the last
   month paid for, with the conditions that fail (a death is its own gap, below);
 * ``paid_twice``: paid for one month by two or more authorities;
 * ``paid_after_death``: paid for a month that began after the death date.
+
+``gaps.unknown`` names the profile columns a judgement rests on that no loaded source
+knows (a government pension before CGD's roll is loaded): such a gap is a lead to check,
+not a finding.
 
 ``gaps.amount`` is baht per month at stake (the right missed, the payment not due, the
 extra payer's payment), except for ``paid_after_death``, where it is the total paid
@@ -21,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from sqlglot import exp
 
 from sitthi.engines.duckdb import quote_literal, rows, run
 from sitthi.registry.profile import profile_sql
@@ -43,6 +51,15 @@ class RightsResult:
     gaps: dict[tuple[str, str], int]
 
 
+def _youngest(tree: exp.Expr) -> exp.Expr:
+    """The rule with ``age`` read as ``age_min``, the youngest a partial birth date allows."""
+    return tree.copy().transform(
+        lambda node: (
+            exp.column("age_min") if isinstance(node, exp.Column) and node.name == "age" else node
+        )
+    )
+
+
 def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profiles") -> str:
     checked = programme.checked()
     conditions = {n: compile_expression(checked[n], dialect) for n in programme.eligibility}
@@ -52,10 +69,22 @@ def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profil
     )
     met = " and ".join(f"coalesce(({sql}), false)" for sql in conditions.values())
     amount = compile_expression(checked["amount"], dialect)
+    used = sorted({c.name for n in programme.eligibility for c in checked[n].find_all(exp.Column)})
+    unknown = [f"case when {c} is null then {quote_literal(c)} end" for c in used]
+    if "age" in used:
+        # A year-only birth date counts from 1 January; where the youngest the person could
+        # be gives another verdict, the verdict rests on the unknown day of birth.
+        youngest = " and ".join(
+            f"coalesce(({compile_expression(_youngest(checked[n]), dialect)}), false)"
+            for n in programme.eligibility
+        )
+        unknown.append(f"case when ({met}) <> ({youngest}) then 'birth_date' end")
     return f"""
         select person_id, as_of, {quote_literal(programme.id)} as programme, ({met}) as eligible,
                case when ({met}) then ({amount}) end as amount,
-               list_filter([{failed}], lambda x: x is not null) as failed
+               list_filter([{failed}], lambda x: x is not null) as failed,
+               list_filter([{", ".join(unknown)}]::varchar[], lambda x: x is not null)
+                   as unknown
         from {profiles}"""
 
 
@@ -107,17 +136,22 @@ def compute_rights(
         + " union all ".join(_payments_sql(p) for p in programmes.values()),
     )
     params = {"as_of": as_of, "window": RECEIVING_WINDOW_DAYS}
+    run(
+        con,
+        """
+        create or replace temp table receiving as
+        select person_id, programme, arg_max(amount, month) as amount, max(month) as day
+        from payments
+        where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
+        group by all
+        """,
+        params,
+    )
     # A payment is judged on the month it paid for: a card that expired after the last
     # paid month, or a birthday after it, makes no wrong payment.
     run(
         con,
-        """
-        create or replace temp table paid_days as
-        select person_id, max(month) as day from payments
-        where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
-        group by 1
-        """,
-        params,
+        "create or replace temp table paid_days as select distinct person_id, day from receiving",
     )
     run(con, "create or replace temp table paid_profiles as " + profile_sql("d.day", "paid_days"))
     run(
@@ -127,37 +161,58 @@ def compute_rights(
             _eligibility_sql(p, dialect, "paid_profiles") for p in programmes.values()
         ),
     )
+    # An exclusion must also hold in the latest month the lists cover: a right that began
+    # after it has had no payment day yet. Judged only for the few eligible and unpaid.
+    run(
+        con,
+        """
+        create or replace temp table unpaid as
+        select e.person_id, e.programme, e.amount, e.unknown, l.day
+        from eligibility e
+        join (select programme, max(month) as day from payments
+              where month <= $as_of::date group by 1) l using (programme)
+        anti join receiving r using (person_id, programme)
+        where e.eligible
+        """,
+        params,
+    )
+    run(con, "create or replace temp table due_days as select distinct person_id, day from unpaid")
+    run(con, "create or replace temp table due_profiles as " + profile_sql("d.day", "due_days"))
+    run(
+        con,
+        "create or replace temp table due_eligibility as "
+        + " union all ".join(
+            _eligibility_sql(p, dialect, "due_profiles") for p in programmes.values()
+        ),
+    )
     run(
         con,
         """
         create or replace table gaps as
-        with receiving as (
-            select person_id, programme, arg_max(amount, month) as amount from payments
-            where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
-            group by all),
-        listed as (select distinct programme from payments),
-        deaths as (select person_id, death_date from profiles where death_date is not null)
-        select e.person_id, e.programme, 'eligible_not_receiving' as gap,
-               e.amount, null as detail
-        from eligibility e
-        join listed using (programme)
-        left join receiving r using (person_id, programme)
-        where e.eligible and r.person_id is null
+        with deaths as (select person_id, death_date from profiles where death_date is not null)
+        select u.person_id, u.programme, 'eligible_not_receiving' as gap,
+               u.amount, null as detail, array_to_string(u.unknown, ',') as unknown
+        from unpaid u
+        join due_eligibility d
+          on d.person_id = u.person_id and d.programme = u.programme and d.as_of = u.day
+        where d.eligible
         union all
         select e.person_id, e.programme, 'receiving_not_eligible', r.amount,
-               array_to_string(e.failed, ',')
-        from paid_eligibility e join receiving r using (person_id, programme)
+               array_to_string(e.failed, ','), array_to_string(e.unknown, ',')
+        from receiving r
+        join paid_eligibility e
+          on e.person_id = r.person_id and e.programme = r.programme and e.as_of = r.day
         where not e.eligible and e.failed <> ['alive']
         union all
         -- the amount is what the extra payers pay in the month
         select person_id, programme, 'paid_twice', sum(amount) - max(amount),
-               string_agg(distinct payer, ',' order by payer)
+               string_agg(distinct payer, ',' order by payer), null
         from payments
         group by person_id, programme, month
         having count(distinct payer) > 1
         union all
         select p.person_id, p.programme, 'paid_after_death', sum(p.amount),
-               'died ' || strftime(any_value(d.death_date), '%Y-%m-%d')
+               'died ' || strftime(any_value(d.death_date), '%Y-%m-%d'), null
         from payments p join deaths d using (person_id)
         where p.month > d.death_date and p.source <> 'profile'
         group by p.person_id, p.programme
@@ -168,7 +223,8 @@ def compute_rights(
     run(
         con,
         """create or replace table gaps as
-           select person_id, programme, gap, max(amount) as amount, max(detail) as detail
+           select person_id, programme, gap, max(amount) as amount, max(detail) as detail,
+                  nullif(max(unknown), '') as unknown
            from gaps group by all""",
     )
     entitled = dict(rows(con, "select programme, count(*) from entitlements group by 1"))

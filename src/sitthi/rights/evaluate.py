@@ -4,13 +4,17 @@ The truth file (``welfare_errors.csv`` of a synthetic world, or any file with
 ``programme,error_type,national_id``) names people by national ID; they are found through
 the store's identity table. Each miss gets a reason:
 
-* ``not_in_store`` — the person has no loaded record (quarantined, or no extract has them);
+* ``not_in_store`` — the person has no loaded record (quarantined, or no extract has them),
+  or, given the linkage truth, one of their records is not loaded (a pension record
+  quarantined at ingest leaves the pension unknown);
 * ``linkage`` — the gap was found, but on a different person ID than the person's civil
   record (records of one person split apart, or another's merged in); or a gap found on a
-  person with no civil-registry record at all (a record the linkage left alone);
+  person with no civil-registry record at all (a record the linkage left alone); or, given
+  the linkage truth (``source,record_id,person_id``), a person whose records the linkage
+  split or merged (a payment or a pension record on someone else changes the verdict);
 * ``unknown_data`` — a found exclusion, or a missed inclusion, that turns on facts no
-  loaded source reports (a government pension, a state care home): the store could not
-  rule the person out;
+  loaded source reports (a government pension before CGD's roll is loaded): the gap's
+  ``unknown`` columns, or the person's eligibility's, are not empty;
 * ``rule`` — anything else: the rules and the data disagree with the truth.
 """
 
@@ -22,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from sitthi.csv_header import require_columns
 from sitthi.engines.duckdb import dict_rows, run
+from sitthi.linkage.evaluate import load_truth
+from sitthi.linkage.prepare import prepare_records
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,9 +50,48 @@ class GapAccuracy:
     extra: dict[str, int]  # found, not in the truth, by reason
 
 
-def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccuracy]:
-    """Score ``gaps`` against ``truth``; see the module docstring for the reasons."""
+def _mislinked_persons(con: duckdb.DuckDBPyConnection, links: Path | None) -> None:
+    """``gap_mislinked (person_id, why)``: with a linkage truth, store persons whose records
+    the linkage split or merged (``linkage``), or one of whose records is not in the store
+    (``not_in_store``: quarantined at ingest). Empty without a linkage truth."""
+    if links is None:
+        run(con, "create or replace temp table gap_mislinked (person_id varchar, why varchar)")
+        return
+    prepare_records(con)  # link_input: the record keys the linkage truth is matched on
+    load_truth(con, links)  # finds civil records keyed by the ID under their pseudonym
+    run(
+        con,
+        """
+        create or replace temp table gap_mislinked as
+        with placed as (
+            select t.entity as true_id, p.person_id
+            from truth t
+            left join link_input li on li.rid = t.rid
+            left join person_records p on p.source = li.source and p.record_id = li.record_id),
+        split as (
+            select true_id from placed where person_id is not null
+            group by 1 having count(distinct person_id) > 1),
+        lost as (select distinct true_id from placed where person_id is null),
+        marked as (
+            select person_id, 'linkage' as why from placed where person_id is not null
+            group by 1 having count(distinct true_id) > 1
+            union all
+            select p.person_id, 'linkage' from placed p semi join split using (true_id)
+            union all
+            select p.person_id, 'not_in_store' from placed p semi join lost using (true_id)
+            where p.person_id is not null)
+        select person_id, min(why) as why from marked group by 1
+        """,
+    )
+
+
+def evaluate_gaps(
+    con: duckdb.DuckDBPyConnection, truth: Path, links: Path | None = None
+) -> list[GapAccuracy]:
+    """Score ``gaps`` against ``truth`` (and name linkage errors from ``links``, the
+    linkage truth, when given); see the module docstring for the reasons."""
     require_columns(truth, TRUTH_COLUMNS)
+    _mislinked_persons(con, links)
     run(
         con,
         """
@@ -82,14 +127,17 @@ def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccura
                                      join identities i on i.pid_hash = s.pid_hash
                                      where i.national_id = t.national_id
                                        and g2.programme = t.programme and g2.gap = t.gap)
+                        or t.person_id in (
+                            select person_id from gap_mislinked where why = 'linkage')
                         then 'linkage'
-                        when t.gap = 'receiving_not_eligible'
-                             and (p.government_pension is null or p.state_care_resident is null)
+                        when t.person_id in (select person_id from gap_mislinked)
+                        then 'not_in_store'
+                        when t.gap = 'receiving_not_eligible' and len(e.unknown) > 0
                         then 'unknown_data'
                         else 'rule' end as reason
             from gap_truth t
             left join gaps g using (person_id, programme, gap)
-            left join profiles p on p.person_id = t.person_id
+            left join eligibility e using (person_id, programme)
             where g.person_id is null),
         extra as (
             select g.programme, g.gap,
@@ -98,14 +146,15 @@ def evaluate_gaps(con: duckdb.DuckDBPyConnection, truth: Path) -> list[GapAccura
                             join source_records s
                               on s.source = a.source and s.record_id = a.record_id
                             where a.person_id = g.person_id and s.record_id = s.pid_hash)
+                          or g.person_id in (
+                            select person_id from gap_mislinked where why = 'linkage')
                         then 'linkage'
-                        when g.gap = 'eligible_not_receiving'
-                             and (p.government_pension is null or p.state_care_resident is null)
-                        then 'unknown_data'
+                        when g.person_id in (select person_id from gap_mislinked)
+                        then 'not_in_store'
+                        when g.unknown is not null then 'unknown_data'
                         else 'rule' end as reason
             from gaps g
             left join gap_truth t using (person_id, programme, gap)
-            join profiles p using (person_id)
             where t.programme is null)
         select k.programme, k.gap,
                (select count(*) from gap_truth t

@@ -2,8 +2,10 @@
 
 A person who misses a right is told what the right is, how much it pays, how to claim and
 where (by SMS when a phone number is on record, otherwise by letter to the registered
-address). Payment errors go to the authority that pays, naming the person by their
-``person_id`` only: the authority has the rest in its own list (PDPA: no more than needed).
+address). A gap that rests on unknown facts (``gaps.unknown``) waits as ``check_first``
+until an officer has checked it. Payment errors go to the authority that pays, naming the
+person by their ``person_id`` only: the authority has the rest in its own list (PDPA: no
+more than needed).
 """
 
 from __future__ import annotations
@@ -92,7 +94,10 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
                         || ' หลังวันที่เสียชีวิต (' || {_thai_date("pf.death_date")}
                         || ') กรุณาระงับการจ่ายและดำเนินการเรียกคืนเงิน'
                end as message_th,
-               'pending' as status
+               -- a judgement resting on facts no loaded source knows is checked by an
+               -- officer before anyone is told (a pensioner must not be invited to claim)
+               case when g.unknown is null then 'pending' else 'check_first' end as status,
+               g.unknown
         from gaps g
         join programme_text t using (programme)
         join persons p using (person_id)

@@ -101,6 +101,8 @@ def tpmap_answers(
        last.
     4. *Should targeting change?* who is missed (eligible, not receiving) and what
        reaching them costs per month.
+
+    ``unverified`` counts the gaps that rest on facts no loaded source knows.
     """
     run(con, "create or replace temp table programme_names (programme varchar, name_th varchar)")
     con.executemany(
@@ -140,6 +142,7 @@ def tpmap_answers(
     appropriate = dict_rows(
         con,
         """select n.programme, n.name_th, g.gap, count(*) as persons,
+                  count(*) filter (g.unknown is not null) as unverified,
                   coalesce(sum(g.amount), 0) as baht
            from gaps g join programme_names n using (programme)
            where g.gap <> 'eligible_not_receiving'
@@ -148,6 +151,7 @@ def tpmap_answers(
     targeting = dict_rows(
         con,
         """select n.programme, n.name_th, count(*) as missed,
+                  count(*) filter (g.unknown is not null) as unverified,
                   coalesce(sum(g.amount), 0) as baht_per_month
            from gaps g join programme_names n using (programme)
            where g.gap = 'eligible_not_receiving'

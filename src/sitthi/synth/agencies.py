@@ -49,6 +49,7 @@ class Extract:
     date_style: str
     frame: pd.DataFrame
     truth: pd.DataFrame  # record_id, person_id, planted
+    sheet: str = "Sheet1"  # the worksheet name, for Excel extracts
 
 
 def _noisy(
@@ -169,6 +170,7 @@ def dep(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
         "thai_short_be",
         frame,
         _truth("dep", card, p),
+        sheet="ทะเบียนคนพิการ",
     )
 
 
@@ -486,6 +488,81 @@ def msmart(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extrac
     )
 
 
+def cgd(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
+    """The Comptroller General's pension roll: living government pensioners."""
+    roll = world.persons[world.persons["gov_pension"] & world.persons["death_date"].isna()]
+    p = _noisy(world, roll, noise, rng)
+    keys = _keys("G", len(p), rng)
+    title, first = split_title_columns(p)
+    # Civil servants retire on 1 October of the fiscal year in which they turn 60.
+    birth = pd.DatetimeIndex(p["birth_date"])
+    year = birth.year + 60 + (birth.month >= 10).astype(int)
+    start = pd.to_datetime(pd.DataFrame({"year": year, "month": 10, "day": 1}))
+    frame = pd.DataFrame(
+        {
+            "PENSIONER_NO": keys,
+            "PID": p["national_id"],
+            "PRENAME": title,
+            "NAME": first,
+            "SURNAME": p["last_name"],
+            "BIRTH_DATE": _birth(p, "iso_be"),
+            "PENSION_TYPE": "บำนาญปกติ",
+            "PENSION_START": format_dates(start, "iso_be"),
+            "MONTHLY_AMOUNT": np.round(p["annual_income"].to_numpy() / 12, -1).astype(np.int64),
+            "STATUS": "ปกติ",
+        }
+    )
+    return Extract(
+        "cgd",
+        "cgd_pension_roll.csv",
+        "ทะเบียนผู้รับบำนาญ (CGD government pension roll)",
+        "csv",
+        "utf-8",
+        "PENSIONER_NO",
+        "iso_be",
+        frame,
+        _truth("cgd", keys, p),
+    )
+
+
+def dsdw(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
+    """Residents of state care homes (elderly and disabled), as the homes report them."""
+    residents = world.persons[world.persons["in_state_care"] & world.persons["death_date"].isna()]
+    p = _noisy(world, residents, noise, rng)
+    keys = _keys("C", len(p), rng, 6)
+    kind = np.where(
+        p["age"] >= 60,
+        "ศูนย์พัฒนาการจัดสวัสดิการสังคมผู้สูงอายุ จังหวัด",
+        "สถานคุ้มครองและพัฒนาคนพิการ จังหวัด",
+    )
+    home = kind.astype(object) + p["province_name"].astype(str).to_numpy(dtype=object)
+    days = rng.integers(30, 3650, len(p))
+    admitted = pd.Timestamp(world.as_of) - pd.to_timedelta(days, unit="D")
+    frame = pd.DataFrame(
+        {
+            "เลขทะเบียนผู้รับบริการ": keys,
+            "เลขประจำตัวประชาชน": p["national_id"],
+            "ชื่อ-สกุล": full_name(p),
+            "วันเดือนปีเกิด": _birth(p, "thai_long_be"),
+            "สถานสงเคราะห์": home,
+            "วันที่รับเข้า": format_dates(admitted, "thai_long_be"),
+            "สถานะ": "พักอาศัย",
+        }
+    )
+    return Extract(
+        "dsdw",
+        "dsdw_care_home_residents.xlsx",
+        "ผู้รับบริการในสถานสงเคราะห์ของรัฐ (DSDW state care home residents)",
+        "xlsx",
+        "utf-8",
+        "เลขทะเบียนผู้รับบริการ",
+        "thai_long_be",
+        frame,
+        _truth("dsdw", keys, p),
+        sheet="ผู้รับบริการ",
+    )
+
+
 AGENCIES: dict[str, Callable[[World, AgencyNoise, np.random.Generator], Extract]] = {
     "dopa": dopa,
     "dep": dep,
@@ -496,4 +573,6 @@ AGENCIES: dict[str, Callable[[World, AgencyNoise, np.random.Generator], Extract]
     "moe": moe,
     "cdd": cdd,
     "msmart": msmart,
+    "cgd": cgd,
+    "dsdw": dsdw,
 }

@@ -48,6 +48,26 @@ def welfare_card(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
     return p.assign(welfare_card_eligible=eligible, welfare_card_registered=registered)
 
 
+def welfare_card_errors(p: pd.DataFrame) -> pd.DataFrame:
+    """Living card holders who never qualified: the card's inclusion errors."""
+    alive = p["death_date"].isna().to_numpy()
+    wrong = p["welfare_card_registered"].to_numpy() & ~p["welfare_card_eligible"].to_numpy() & alive
+    over = np.select(
+        [p["annual_income"].to_numpy() > 100_000, p["deposit_balance"].to_numpy() > 100_000],
+        ["income over 100,000 baht a year", "savings over 100,000 baht"],
+        default="more than 10 rai of land",
+    )
+    return pd.DataFrame(
+        {
+            "person_id": p["person_id"].to_numpy()[wrong],
+            "programme": "state_welfare_card",
+            "error_type": "receiving_not_eligible",
+            "detail": over[wrong],
+            "national_id": p["national_id"].to_numpy()[wrong],
+        }
+    )
+
+
 def disability_cards(rng: np.random.Generator, p: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Card number, issue and expiry date for registered people (a card lasts 8 years)."""
     n = len(p)
@@ -173,7 +193,10 @@ def allowance_payments(
     wrongly_paid = _inclusion(rng, p, as_of, rates)
     rows: list[pd.DataFrame] = []
     for programme in ("old_age_allowance", "disability_allowance"):
-        excluded = now[programme] & alive & (rng.random(n) < rates.exclusion)
+        # Missed: had the right on the last pay day too (a right that began since has not
+        # had a pay day, so nothing is missed yet).
+        due = now[programme] & monthly[pay_months[-1]][programme]
+        excluded = due & alive & (rng.random(n) < rates.exclusion)
         note(excluded, programme, "eligible_not_receiving", "eligible, not on any payment list")
         # Registered: everyone who had the right in the window, except the excluded.
         registered = np.logical_or.reduce([monthly[m][programme] for m in pay_months]) & ~excluded

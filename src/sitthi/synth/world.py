@@ -127,6 +127,7 @@ def build_world(
     payments, errors = welfare.allowance_payments(
         _stream(seed, "payments"), p, hh, as_of, noise.welfare
     )
+    errors = pd.concat([errors, welfare.welfare_card_errors(p)], ignore_index=True)
     world = World(
         persons=p,
         households=hh,
@@ -178,6 +179,8 @@ def generate_world(
     for name, build in AGENCIES.items():
         step(f"extract {name}")
         extract = build(world, noise.agencies[name], _stream(seed, f"agency:{name}"))
+        if extract.frame.empty:
+            continue  # nothing to report (a small world without care-home residents): no file
         write_extract(extract, out / "extracts")
         extracts.append(extract)
 

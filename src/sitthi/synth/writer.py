@@ -19,7 +19,7 @@ def write_extract(extract: Extract, directory: Path) -> Path:
     if extract.fmt == "csv":
         _write_csv(extract.frame, path, extract.encoding)
     elif extract.fmt == "xlsx":
-        _write_xlsx(extract.frame, path, sheet="ทะเบียนคนพิการ")
+        _write_xlsx(extract.frame, path, sheet=extract.sheet)
     else:  # pragma: no cover - AGENCIES only uses the two formats
         raise ValueError(f"unknown format {extract.fmt}")
     return path
