@@ -2,8 +2,9 @@
 
 * completeness: share of loaded records with each identity field, per agency;
 * duplicates: persons who appear more than once in one agency's list;
-* conflicts: golden-record disagreements between agencies (from ``conflicts``), and the
-  dead still present in other agencies' lists after their death;
+* conflicts: golden-record disagreements between agencies (from ``conflicts``), the dead
+  still present in other agencies' lists after their death, and people paid a disability
+  allowance whom the disability registry does not list;
 * overlap: persons in each pair of agencies' lists;
 * linkage: records per linkage stage, and the review queue.
 """
@@ -43,18 +44,28 @@ def completeness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def duplicates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Per agency: persons listed more than once for one period, and the extra records.
 
-    A payment list has a row per person and month; rows of different months are not
-    duplicates, so records are grouped by the period their facts are dated with.
+    A payment list has a row per person, programme and month; rows of different months or
+    programmes are not duplicates, so records are grouped by the period their facts are
+    dated with and by the programme they enrol the person in (the programmes' enrolment
+    indicators).
     """
+    from sitthi.rights.programme import load_programmes
+
+    enrolment = sorted(
+        {i for p in load_programmes().values() if (i := p.enrolment.indicator) is not None}
+    )
     return dict_rows(
         con,
         """with period as (
-               select source, record_id, max(valid_from) as period from facts group by all)
+               select source, record_id, max(valid_from) as period,
+                      max(value) filter (list_contains($enrolment, indicator)) as programme
+               from facts group by all)
            select source, count(distinct person_id) as persons, sum(n - 1) as extra_records
-           from (select p.source, p.person_id, d.period, count(*) as n
+           from (select p.source, p.person_id, d.period, d.programme, count(*) as n
                  from person_records p left join period d using (source, record_id)
                  group by all)
            where n > 1 group by 1 order by 1""",
+        {"enrolment": enrolment},
     )
 
 
@@ -77,7 +88,33 @@ def conflicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            group by 1 order by 2 desc""",
     )
     found += [{"field": "dead_still_listed", "chosen_source": "dopa", **d} for d in dead]
-    return found
+    return found + _disability_unregistered(con)
+
+
+def _disability_unregistered(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Disabled in one list, not in another: paid the disability allowance (its enrolment
+    fact, from the programme file) by a source, but not in the registry that issues the
+    disability card (the authority the survivorship rules name)."""
+    from sitthi.registry.rules import load_rules
+    from sitthi.rights.programme import load_programmes
+
+    enrolment = load_programmes()["disability_allowance"].enrolment
+    registry = load_rules().fields["disability_card_no"].authority
+    if enrolment.indicator is None or not registry:
+        return []
+    return dict_rows(
+        con,
+        """select 'disability' as field, $registry as chosen_source, f.source as other_source,
+                  count(distinct p.person_id) as persons
+           from facts f
+           join person_records p on p.source = f.source and p.record_id = f.record_id
+           where f.indicator = $indicator and f.value = $value
+             and not exists (select 1 from person_records r
+                             where r.person_id = p.person_id and r.source = $registry)
+             and exists (select 1 from batches where source = $registry)
+           group by all""",
+        {"registry": registry[0], "indicator": enrolment.indicator, "value": enrolment.value},
+    )
 
 
 def overlap(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ FIELD_NAMES = {
     "sex": "เพศ (sex)",
     "vital_status": "สถานะการมีชีวิต (alive or dead)",
     "dead_still_listed": "เสียชีวิตแล้วแต่ยังอยู่ในรายชื่อ (dead, still listed)",
+    "disability": "ได้รับเบี้ยความพิการแต่ไม่อยู่ในทะเบียนคนพิการ (paid as disabled, not registered)",
 }
 STAGES = {
     "national_id": "เลขประจำตัวตรงกัน (same national ID)",
