@@ -39,11 +39,12 @@ def print_tpmap_answers(report: RightsReport) -> None:
         "มีสิทธิ์ (entitled)",
         "บาท/เดือน (baht/month)",
     )
+    who.columns[0].no_wrap = False
     for r in a["who_should_receive"]:
         who.add_row(r["name_th"], f"{r['entitled']:,}", _baht(r["baht_per_month"]))
     o = a["outreach"][0]
     who.add_row(
-        "คนจนตามดัชนี จปฐ. ที่ยังไม่มีบัตรสวัสดิการ (poor, no welfare card: outreach)",
+        "คนจน จปฐ. ที่ยังไม่มีบัตรสวัสดิการ (poor, no card: outreach)",
         f"{o['outreach']:,}",
         "",
     )

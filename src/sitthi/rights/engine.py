@@ -9,7 +9,8 @@ enrolment facts of the linked records. Comparing the two gives the four gaps:
   (someone who turned 60 last week is not yet due a payment); only for programmes whose
   payment or enrolment list is in the store;
 * ``receiving_not_eligible`` (inclusion): paid in the window but not eligible in the last
-  month paid for, with the conditions that fail (a death is its own gap, below);
+  month paid for, with the conditions that fail; only the living (a death is its own
+  gap, below, or a matter for the quality report's "dead, still listed");
 * ``paid_twice``: paid for one month by two or more authorities;
 * ``paid_after_death``: paid for a month that began after the death date.
 
@@ -202,7 +203,8 @@ def compute_rights(
         from receiving r
         join paid_eligibility e
           on e.person_id = r.person_id and e.programme = r.programme and e.as_of = r.day
-        where not e.eligible and e.failed <> ['alive']
+        -- the dead are the death gap's business, whatever else they fail
+        where not e.eligible and not list_contains(e.failed, 'alive')
         union all
         -- the amount is what the extra payers pay in the month
         select person_id, programme, 'paid_twice', sum(amount) - max(amount),
