@@ -71,3 +71,25 @@ def test_a_bad_programme_is_refused_with_its_file(
     assert done.returncode == 1
     assert "broken.yaml: programme broken: eligibility.old: unknown column 'salary'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_report_works_on_a_store_with_only_the_civil_registry(
+    world: Path, tmp_path: Path
+) -> None:
+    rows = (world / "extracts" / "dopa_civil_registry.csv").read_text(encoding="utf-8")
+    extract = tmp_path / "dopa.csv"
+    extract.write_text("\n".join(rows.splitlines()[:301]) + "\n", encoding="utf-8")
+    db = str(tmp_path / "store.duckdb")
+    dates = ("--extract-date", "2026-09-01", "--load-date", "2026-10-01")
+    loaded = sitthi("ingest", "dopa", str(extract), *dates, "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert sitthi("link", "--db", db).returncode == 0
+    done = sitthi("rights", "--as-of", "2026-10-01", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "no payment or enrolment list loaded" in done.stdout
+    assert "none found" in done.stdout
+    quality = sitthi("report", "quality", "--db", db, "--out", str(tmp_path / "q"))
+    assert quality.returncode == 0, quality.stderr
+    poverty = sitthi("report", "poverty", "--db", db)
+    assert poverty.returncode == 0, poverty.stderr
+    assert "no household survey loaded" in poverty.stdout

@@ -25,6 +25,14 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _print(table: Table, empty: str) -> None:
+    """The table, or its title and ``empty`` when it has no rows."""
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(f"{table.title}\n  {empty}\n")
+
+
 def _baht(value: Any) -> str:
     return f"{float(value or 0):,.0f}"
 
@@ -60,7 +68,7 @@ def print_tpmap_answers(report: RightsReport) -> None:
         if r["recipients"]:
             poor = "" if r["percent_poor"] is None else f"{r['percent_poor']:.1f}"
             recipients.add_row(r["name_th"], f"{r['recipients']:,}", f"{r['mean_age']}", poor)
-    console.print(recipients)
+    _print(recipients, "ไม่มีรายชื่อผู้รับในคลัง (no payment or enrolment list loaded)")
     appropriate = _table(
         "3. ผู้รับเหมาะสมหรือไม่ (are recipients appropriate?)",
         "โครงการ (programme)",
@@ -78,11 +86,12 @@ def print_tpmap_answers(report: RightsReport) -> None:
             f"{r['unverified']:,}",
             _baht(r["baht"]),
         )
-    console.print(appropriate)
-    console.print(
-        "บาทต่อเดือน ยกเว้นจ่ายหลังเสียชีวิตเป็นยอดรวมที่ต้องเรียกคืน "
-        "(baht per month; after death: the total to recover)\n"
-    )
+    _print(appropriate, "ไม่พบปัญหา (none found)")
+    if appropriate.row_count:
+        console.print(
+            "บาทต่อเดือน ยกเว้นจ่ายหลังเสียชีวิตเป็นยอดรวมที่ต้องเรียกคืน "
+            "(baht per month; after death: the total to recover)\n"
+        )
     targeting = _table(
         "4. ควรปรับการจัดสรรหรือไม่ (should targeting change?): มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)",
         "โครงการ (programme)",
@@ -126,7 +135,7 @@ def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
             f"{r['target_poor']:,}",
             f"{r['outreach']:,}",
         )
-    console.print(table)
+    _print(table, "ไม่มีข้อมูลสำรวจ จปฐ. (no household survey loaded)")
 
 
 SHORT_GAPS = {
