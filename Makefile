@@ -13,7 +13,7 @@ PERSONS ?= 100000
 SEED ?= 42
 DEMO_DIR ?= demo-data
 
-.PHONY: env demo test test-slow test-all lint format bench clean
+.PHONY: env demo test test-slow test-browser test-all lint format bench clean
 
 env: $(STAMP)
 
@@ -37,6 +37,12 @@ test: env
 
 test-slow: env
 	$(VENV)/bin/pytest -m slow
+
+# Browser tests render the reports in headless Chromium, with Thai fonts (Debian packages).
+test-browser: env
+	command -v chromium >/dev/null && fc-list :lang=th | grep -q . || (apt-get update -qq \
+		&& apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg)
+	$(VENV)/bin/pytest -m browser
 
 test-all: env
 	$(VENV)/bin/pytest -m ""

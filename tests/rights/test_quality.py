@@ -50,6 +50,10 @@ def test_conflicts_name_the_dead_still_listed_and_the_unregistered_disabled(
     assert expected > 0
     assert abs(rows[("dead_still_listed", "nhso")] - expected) <= max(2, 0.05 * expected)
     errors = pd.read_csv(world / "truth" / "welfare_errors.csv", dtype=str)
+    # A payment list is judged by the month paid for: only payments after a death count.
+    after = errors.loc[errors["error_type"] == "paid_after_death", "person_id"].nunique()
+    assert after > 0
+    assert abs(rows[("dead_still_listed", "lao")] - after) <= max(2, 0.05 * after)
     no_card = errors[errors["detail"] == "no disability card"]["person_id"].nunique()
     assert rows.get(("disability", "lao"), 0) == no_card
     assert any(field == "birth_date" for field, _ in rows)

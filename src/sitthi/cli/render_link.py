@@ -11,22 +11,10 @@ from rich.table import Table
 from sitthi.cli.render import console
 from sitthi.linkage.evaluate import Accuracy
 from sitthi.linkage.explain import PairExplanation, PersonExplanation
+from sitthi.linkage.labels import REVIEW_REASONS, STAGES
 from sitthi.linkage.review import ReviewItem
 from sitthi.linkage.service import LinkReport
 
-STAGES = {
-    "national_id": "เลขประจำตัวประชาชนตรงกัน (same national ID)",
-    "id_repair": "แก้เลขประจำตัวที่พิมพ์ผิด (ID typo repaired)",
-    "probabilistic": "จับคู่ด้วยความน่าจะเป็น (probabilistic match)",
-    "review": "ผู้ตรวจสอบยืนยัน (confirmed by a reviewer)",
-    "alone": "ไม่พบคู่ (no match found)",
-}
-REVIEW_REASONS = {
-    "uncertain": "ไม่แน่ใจ (uncertain match)",
-    "competing_persons": "เข้าได้กับหลายคน (fits more than one person)",
-    "id_conflict": "เลขเดียวกันแต่ข้อมูลต่างกัน (same ID, different details)",
-    "different_ids": "ข้อมูลตรงกันแต่เลขต่างกัน (same details, different IDs)",
-}
 EVENTS = {
     "created": "สร้างใหม่ (new persons)",
     "kept": "คงเลขเดิม (kept their person ID)",

@@ -78,12 +78,17 @@ def conflicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     )
     dead = dict_rows(
         con,
-        """select s.source as other_source, count(distinct p.person_id) as persons
+        # A record speaks for the period its facts are dated with (a payment list's month),
+        # else for its extract's date: a July payment of someone who died in August is fine.
+        """with period as (
+               select source, record_id, max(valid_from) as period from facts group by all)
+           select s.source as other_source, count(distinct p.person_id) as persons
            from persons g
            join person_records p using (person_id)
            join source_records s on s.source = p.source and s.record_id = p.record_id
            join batches b on b.batch_id = s.batch_id
-           where g.death_date is not null and b.extract_date > g.death_date
+           left join period d on d.source = s.source and d.record_id = s.record_id
+           where g.death_date is not null and coalesce(d.period, b.extract_date) > g.death_date
              and s.source <> 'dopa'
            group by 1 order by 2 desc""",
     )

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import one
 from sitthi.errors import SitthiError
+from sitthi.ingest.spec import load_spec, packaged_specs
+from sitthi.linkage.labels import REVIEW_REASONS, STAGES
 from sitthi.quality.measures import (
     FIELDS,
     completeness,
@@ -32,13 +35,6 @@ FIELD_NAMES = {
     "vital_status": "สถานะการมีชีวิต (alive or dead)",
     "dead_still_listed": "เสียชีวิตแล้วแต่ยังอยู่ในรายชื่อ (dead, still listed)",
     "disability": "ได้รับเบี้ยความพิการแต่ไม่อยู่ในทะเบียนคนพิการ (paid as disabled, not registered)",
-}
-STAGES = {
-    "national_id": "เลขประจำตัวตรงกัน (same national ID)",
-    "id_repair": "แก้เลขที่พิมพ์ผิด (ID repaired)",
-    "probabilistic": "จับคู่ด้วยความน่าจะเป็น (probabilistic)",
-    "review": "ผู้ตรวจสอบยืนยัน (reviewer)",
-    "alone": "ไม่พบคู่ (no match)",
 }
 
 
@@ -92,6 +88,16 @@ def _bars(items: list[tuple[str, float]], unit: str = "") -> str:
     return "".join(parts)
 
 
+@cache
+def _agency(source: str) -> str:
+    """A source as a Thai reader knows it: its list's Thai name from the packaged spec
+    (ทะเบียนราษฎร for ``dopa``), then the code; a source without one keeps its code."""
+    if source not in packaged_specs():
+        return source
+    thai = load_spec(source).title.split(" (")[0]
+    return f"{thai} ({source})"
+
+
 def _shade(share: float) -> str:
     # Red where a field is mostly missing, green where it is complete.
     hue = int(120 * share)
@@ -106,17 +112,21 @@ def write_html(report: dict[str, Any], path: Path) -> None:
             f'<td style="{_shade(float(r[c] or 0))}">{100 * float(r[c] or 0):.0f}%</td>'
             for c in FIELDS
         )
-        rows.append(f"<tr><th>{_e(r['source'])}</th><td>{r['records']:,}</td>{cells}</tr>")
+        rows.append(f"<tr><th>{_e(_agency(r['source']))}</th><td>{r['records']:,}</td>{cells}</tr>")
     header = "".join(f"<th>{_e(label)}</th>" for label in FIELDS.values())
     completeness_html = (
         f"<table><tr><th>หน่วยงาน (agency)</th><th>ระเบียน (records)</th>{header}</tr>"
         + "".join(rows)
         + "</table>"
     )
-    dup_html = _bars([(f"{d['source']}", float(d["persons"])) for d in report["duplicates"]], " คน")
+    dup_html = _bars(
+        [(_agency(d["source"]), float(d["persons"])) for d in report["duplicates"]], " คน"
+    )
     conflict_rows = "".join(
-        f"<tr><td>{_e(FIELD_NAMES.get(c['field'], c['field']))}</td><td>{_e(c['chosen_source'])}"
-        f"</td><td>{_e(c['other_source'])}</td><td>{c['persons']:,}</td></tr>"
+        f"<tr><td>{_e(FIELD_NAMES.get(c['field'], c['field']))}</td>"
+        f'<td class="t">{_e(_agency(c["chosen_source"]))}</td>'
+        f'<td class="t">{_e(_agency(c["other_source"]))}</td>'
+        f"<td>{c['persons']:,}</td></tr>"
         for c in report["conflicts"]
     )
     sources = sorted(
@@ -124,7 +134,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
     )
     cell = {(o["source_a"], o["source_b"]): o["persons"] for o in report["overlap"]}
     overlap_rows = "".join(
-        f"<tr><th>{_e(a)}</th>"
+        f"<tr><th>{_e(_agency(a))}</th>"
         + "".join(f"<td>{cell.get((min(a, b), max(a, b)), 0):,}</td>" for b in sources)
         + "</tr>"
         for a in sources
@@ -134,8 +144,16 @@ def write_html(report: dict[str, Any], path: Path) -> None:
         [(STAGES.get(s["stage"], s["stage"]), float(s["records"])) for s in link["stages"]],
         "",
     )
-    queue = ", ".join(f"{_e(q['reason'])} {q['pairs']:,}" for q in link["review_queue"]) or "-"
-    held = ", ".join(f"{_e(q['source'])} {q['rows']:,}" for q in link["quarantined"]) or "-"
+    queue = (
+        ", ".join(
+            f"{_e(REVIEW_REASONS.get(q['reason'], q['reason']))} {q['pairs']:,}"
+            for q in link["review_queue"]
+        )
+        or "-"
+    )
+    held = (
+        ", ".join(f"{_e(_agency(q['source']))} {q['rows']:,}" for q in link["quarantined"]) or "-"
+    )
     page = f"""<!doctype html>
 <html lang="th"><head><meta charset="utf-8">
 <title>รายงานคุณภาพข้อมูล (data quality report)</title>
@@ -143,7 +161,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
 body {{ font-family: "Sarabun", "Noto Sans Thai", "Tahoma", sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; margin: 1em 0; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
-th:first-child {{ text-align: left; }}
+th:first-child, td:first-child, td.t {{ text-align: left; }}
 svg.bars {{ width: 720px; font-size: 13px; }}
 svg.bars rect {{ fill: #2b6cb0; }}
 .note {{ color: #555; }}
