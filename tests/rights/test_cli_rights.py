@@ -40,6 +40,21 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
     by_area = sitthi("report", "poverty", "--level", "district", "--db", str(db))
     assert by_area.returncode == 0, by_area.stderr
     assert "poverty index by district" in by_area.stdout
+    by_dimension = sitthi("report", "poverty", "--by", "dimension", "--db", str(db))
+    assert by_dimension.returncode == 0, by_dimension.stderr
+    assert "รายได้" in by_dimension.stdout
+    table = tmp_path / "indicators.csv"
+    by_indicator = sitthi(
+        "report", "poverty", "--by", "indicator", "--csv", str(table), "--db", str(db)
+    )
+    assert by_indicator.returncode == 0, by_indicator.stderr
+    assert "ตัวชี้วัด" in by_indicator.stdout
+    lines = table.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("indicator,households,share")
+    assert len(lines) == 18
+    wrong = sitthi("report", "poverty", "--by", "village", "--db", str(db))
+    assert wrong.returncode == 1
+    assert "--by" in wrong.stderr
     report = sitthi("report", "quality", "--db", str(db), "--out", str(tmp_path / "q"))
     assert report.returncode == 0, report.stderr
     page = (tmp_path / "q" / "quality.html").read_text(encoding="utf-8")

@@ -148,3 +148,16 @@ def test_gaps_resting_on_an_unloaded_roll_are_marked_and_held(
     assert gaps > 0
     assert marked == gaps
     assert held == gaps
+
+
+def test_entitlements_say_why(rights_store) -> None:  # type: ignore[no-untyped-def]
+    con, _ = rights_store
+    ((reason, amount),) = rows(
+        con,
+        """select e.reason, e.amount from entitlements e join profiles p using (person_id)
+           where e.programme = 'old_age_allowance' and p.age between 70 and 79 limit 1""",
+    )
+    assert amount == 700
+    assert "age=7" in reason
+    assert "government_pension=false" in reason
+    assert rows(con, "select count(*) from entitlements where reason is null") == [(0,)]

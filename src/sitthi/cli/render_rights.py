@@ -138,6 +138,59 @@ def print_poverty(rows: list[dict[str, Any]], level: str) -> None:
     _print(table, "ไม่มีข้อมูลสำรวจ จปฐ. (no household survey loaded)")
 
 
+def print_poverty_dimensions(rows: list[dict[str, Any]], level: str) -> None:
+    """Poor households by area and the dimension they fail."""
+    from sitthi.poverty.index import load_indicators
+
+    dimensions = load_indicators().dimensions
+    thai = {"province": "จังหวัด", "district": "อำเภอ", "subdistrict": "ตำบล"}[level]
+    table = _table(
+        f"ครัวเรือนยากจนตามมิติ ราย{thai} (poor households by dimension failed, by {level})",
+        "พื้นที่ (area)",
+        "ยากจน",
+        *(d.th for d in dimensions.values()),
+    )
+    for column in table.columns[2:]:
+        column.overflow = "fold"
+    for r in rows:
+        table.add_row(
+            f"{r['name']} ({r['code']})",
+            f"{r['poor_households']:,}",
+            *(f"{r[f'dimension_{k}']:,}" for k in dimensions),
+        )
+    _print(table, "ไม่มีข้อมูลสำรวจ จปฐ. (no household survey loaded)")
+    if rows:
+        english = ", ".join(f"{d.th} = {d.en}" for d in dimensions.values())
+        console.print(f"ยากจน = poor households; {english}\n")
+
+
+def print_poverty_indicators(rows: list[dict[str, Any]], within: str | None) -> None:
+    """Households failing each of the 17 indicators."""
+    from sitthi.poverty.index import load_indicators
+    from sitthi.thai.areas import area_name
+
+    dimensions = load_indicators().dimensions
+    where = f"{area_name(within) or within} ({within})" if within else "ทั้งประเทศ (everywhere)"
+    table = _table(
+        f"ครัวเรือนที่ไม่ผ่านตัวชี้วัด จปฐ.: {where} (households failing each indicator)",
+        "ตัวชี้วัด (indicator)",
+        "มิติ (dimension)",
+        "ครัวเรือน\n(households)",
+        "% ของที่สำรวจ\n(% surveyed)",
+    )
+    table.columns[1].justify = "left"
+    for r in rows:
+        table.add_row(
+            f"{r['indicator'][-2:]}. {r['th']}",
+            dimensions[r["dimension"]].th,
+            f"{r['households']:,}",
+            f"{100 * r['share']:.1f}",
+        )
+    # Thai has no spaces between words: fold long wordings rather than cut them.
+    table.columns[0].no_wrap, table.columns[0].overflow = False, "fold"
+    _print(table, "ไม่มีข้อมูลสำรวจ จปฐ. (no household survey loaded)")
+
+
 SHORT_GAPS = {
     "eligible_not_receiving": "มีสิทธิ์ ไม่ได้รับ",
     "receiving_not_eligible": "ได้รับ ไม่มีสิทธิ์",

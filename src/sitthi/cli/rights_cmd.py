@@ -83,23 +83,52 @@ def poverty(
     within: Annotated[
         str | None, typer.Option(help="Only inside this area code (e.g. a province, 30).")
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="area (poor households and persons), dimension (poor households failing "
+            "each of the 5) or indicator (households failing each of the 17)."
+        ),
+    ] = "area",
     limit: Annotated[int, typer.Option(help="How many areas to show, poorest first.")] = 20,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write every row (no limit) to this CSV.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The poverty index (TPMAP, จปฐ. 17 indicators) by area, from the last `sitthi rights`."""
-    from sitthi.cli.render_rights import print_poverty
+    from sitthi.cli.render_rights import (
+        print_poverty,
+        print_poverty_dimensions,
+        print_poverty_indicators,
+    )
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect, one
     from sitthi.errors import ValidationError
-    from sitthi.poverty.report import Level, poverty_by_area
+    from sitthi.poverty.report import Level, poverty_by_area, poverty_by_indicator, write_csv
 
     if level not in ("province", "district", "subdistrict"):
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
+    if by not in ("area", "dimension", "indicator"):
+        raise ValidationError(f"--by must be area, dimension or indicator, not {by!r}")
     con = connect(db or get_settings().db, read_only=True)
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
     area = cast("Level", level)  # checked just above
-    print_poverty(poverty_by_area(con, area, within)[:limit], area)
+    rows = (
+        poverty_by_indicator(con, area, within)
+        if by == "indicator"
+        else poverty_by_area(con, area, within)
+    )
+    if by == "indicator":
+        print_poverty_indicators(rows, within)
+    elif by == "dimension":
+        print_poverty_dimensions(rows[:limit], area)
+    else:
+        print_poverty(rows[:limit], area)
+    if csv is not None:
+        write_csv(rows, csv)
+        typer.echo(f"{len(rows):,} rows: {csv}")
 
 
 @report_app.command("quality")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sitthi.engines.duckdb import dict_rows
+from sitthi.engines.duckdb import dict_rows, quote_literal
+from sitthi.errors import ValidationError
+from sitthi.poverty.index import load_indicators
 from sitthi.thai.areas import area_name
 
 if TYPE_CHECKING:
@@ -16,17 +20,23 @@ Level = Literal["province", "district", "subdistrict"]
 def poverty_by_area(
     con: duckdb.DuckDBPyConnection, level: Level = "province", within: str | None = None
 ) -> list[dict[str, Any]]:
-    """Surveyed and poor households, poor persons, target poor and outreach per area.
+    """Surveyed and poor households, poor households failing each dimension
+    (``dimension_health`` …), poor persons, target poor and outreach per area.
 
     ``within`` restricts to one parent area (a province code for districts, …).
     """
     column = f"{level}_code"
+    dimensions = ", ".join(
+        f"count(*) filter (list_contains(failed_dimensions, {quote_literal(d)})) as dimension_{d}"
+        for d in load_indicators().dimensions
+    )
     rows = dict_rows(
         con,
         f"""
         with h as (
             select {column} as code, count(*) as households,
-                   count(*) filter (poor) as poor_households
+                   count(*) filter (poor) as poor_households,
+                   {dimensions}
             from household_poverty
             where $within is null or starts_with({column}, $within)
             group by 1),
@@ -37,8 +47,7 @@ def poverty_by_area(
             from person_poverty
             where $within is null or starts_with({column}, $within)
             group by 1)
-        select code, h.households, h.poor_households,
-               coalesce(p.poor_persons, 0) as poor_persons,
+        select h.*, coalesce(p.poor_persons, 0) as poor_persons,
                coalesce(p.target_poor, 0) as target_poor, coalesce(p.outreach, 0) as outreach
         from h left join p using (code)
         where code is not null
@@ -51,13 +60,41 @@ def poverty_by_area(
     return rows
 
 
-def poverty_by_dimension(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Poor households failing each dimension and each indicator."""
-    return dict_rows(
+def poverty_by_indicator(
+    con: duckdb.DuckDBPyConnection, level: Level = "province", within: str | None = None
+) -> list[dict[str, Any]]:
+    """Per indicator (in ``within``, or everywhere): its dimension, its Thai wording, the
+    households that fail it, and their share of the households surveyed."""
+    indicators = load_indicators()
+    rows = dict_rows(
         con,
-        """
-        select indicator, count(*) as households
-        from (select unnest(failed) as indicator from household_poverty where poor)
-        group by 1 order by 1
+        f"""
+        with scope as (
+            select * from household_poverty
+            where $within is null or starts_with({level}_code, $within)),
+        failing as (
+            select indicator, count(*) as households
+            from (select unnest(failed) as indicator from scope) group by 1)
+        select i.indicator, coalesce(f.households, 0) as households,
+               coalesce(f.households, 0) / greatest((select count(*) from scope), 1) as share
+        from (select unnest($names) as indicator) i left join failing f using (indicator)
+        order by i.indicator
         """,
+        {"within": within, "names": list(indicators.indicators)},
     )
+    for row in rows:
+        indicator = indicators.indicators[row["indicator"]]
+        row["dimension"] = indicator.dimension
+        row["th"] = indicator.th
+    return rows
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    """Rows as UTF-8 CSV with a BOM, so Excel opens the Thai names correctly."""
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["code"])
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot write: {exc.strerror}") from exc

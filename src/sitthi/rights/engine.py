@@ -72,6 +72,12 @@ def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profil
     amount = compile_expression(checked["amount"], dialect)
     used = sorted({c.name for n in programme.eligibility for c in checked[n].find_all(exp.Column)})
     unknown = [f"case when {c} is null then {quote_literal(c)} end" for c in used]
+    # Why a person is entitled: the values the rules read, e.g. "age=72, thai=true, …".
+    reason = (
+        "concat_ws(', ', "
+        + ", ".join(f"{quote_literal(c + '=')} || coalesce({c}::varchar, '?')" for c in used)
+        + ")"
+    )
     if "age" in used:
         # A year-only birth date counts from 1 January; where the youngest the person could
         # be gives another verdict, the verdict rests on the unknown day of birth.
@@ -85,7 +91,8 @@ def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profil
                case when ({met}) then ({amount}) end as amount,
                list_filter([{failed}], lambda x: x is not null) as failed,
                list_filter([{", ".join(unknown)}]::varchar[], lambda x: x is not null)
-                   as unknown
+                   as unknown,
+               case when ({met}) then {reason} end as reason
         from {profiles}"""
 
 
@@ -127,7 +134,7 @@ def compute_rights(
     run(
         con,
         """create or replace table entitlements as
-           select e.person_id, e.programme, e.amount, e.as_of
+           select e.person_id, e.programme, e.amount, e.reason, e.as_of
            from eligibility e where e.eligible""",
         {"as_of": as_of},
     )
