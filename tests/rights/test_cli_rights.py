@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 from sitthi.linkage.service import LinkReport
 
 
@@ -37,6 +39,22 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
         assert question in done.stdout
     assert "เบี้ยยังชีพผู้สูงอายุ" in done.stdout
     assert "gaps against the planted errors" in done.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    ((person, household),) = con.execute(
+        """select e.person_id, p.household_id from entitlements e join profiles p using (person_id)
+           where e.programme = 'old_age_allowance' limit 1"""
+    ).fetchall()
+    con.close()
+    shown = sitthi("profile", person, "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    for text in ("รายได้ (income)", "dopa ✓", "เบี้ยยังชีพผู้สูงอายุ", "age=", "ได้รับบำนาญ"):
+        assert text in shown.stdout, text
+    home = sitthi("profile", household, "--db", str(db))
+    assert home.returncode == 0, home.stderr
+    assert person in home.stdout
+    nobody = sitthi("profile", "P9999999999", "--db", str(db))
+    assert nobody.returncode == 1
+    assert "no person P9999999999" in nobody.stderr
     by_area = sitthi("report", "poverty", "--level", "district", "--db", str(db))
     assert by_area.returncode == 0, by_area.stderr
     assert "poverty index by district" in by_area.stdout

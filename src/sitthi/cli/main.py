@@ -39,6 +39,7 @@ def _register() -> None:
     app.add_typer(link_cmd.review_app, name="review")
     app.command("explain")(link_cmd.explain)
     app.command("rights")(rights_cmd.rights)
+    app.command("profile")(rights_cmd.profile)
     app.add_typer(rights_cmd.report_app, name="report")
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")

@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 
 from sitthi.cli.render import console
+from sitthi.registry.lookup import PersonLookup
 from sitthi.rights.evaluate import GapAccuracy
 from sitthi.rights.service import RightsReport
 
@@ -231,3 +232,143 @@ def print_gap_accuracy(results: list[GapAccuracy]) -> None:
         "P = precision, R = recall; -missed / +extra by reason: not_in_store, linkage, "
         "unknown_data (rests on data not known: an unloaded roll, a year-only birth date), rule"
     )
+
+
+DIMENSIONS = {
+    "identity": "ตัวตน (identity)",
+    "civil": "ทะเบียนราษฎร (civil)",
+    "income": "รายได้ (income)",
+    "employment": "การทำงาน (work)",
+    "health": "สุขภาพ (health)",
+    "education": "การศึกษา (education)",
+    "social_welfare": "สวัสดิการ (welfare)",
+}
+
+
+def _show(value: str, kind: str, listed: bool) -> str:
+    """A golden value as a Thai reader expects it: yes/no, whole baht, ชาย/หญิง."""
+    if kind == "boolean":
+        word = "ใช่ (yes)" if value == "true" else "ไม่ (no)"
+        return word if listed else f"{word}: ไม่มีชื่อในบัญชี (not listed)"
+    if kind == "number":
+        number = float(value)
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+    return {"M": "ชาย", "F": "หญิง"}.get(value, value) if kind == "sex" else value
+
+
+GAP_NAMES = {
+    "eligible_not_receiving": "มีสิทธิ์แต่ยังไม่ได้รับ (eligible, not receiving)",
+    **GAPS,
+}
+
+
+def print_person_profile(person: PersonLookup) -> None:
+    """The golden record by dimension (value, source, date), then rights, gaps, conflicts."""
+    from sitthi.registry.rules import load_rules
+    from sitthi.rights.programme import load_programmes
+
+    rules = load_rules()
+    names = {p.id: p.name_th for p in load_programmes().values()}
+    pr = person.profile
+    age = f"อายุ {pr['age']} ปี" if pr.get("age") is not None else "ไม่ทราบอายุ"
+    alive = "" if pr.get("alive") else " · เสียชีวิตแล้ว (dead)"
+    console.print(
+        f"[bold]{person.person_id}[/bold] · {age}{alive} · ครัวเรือน (household) "
+        f"{pr.get('household_id') or '-'} · ณ (as of) {pr['as_of']}"
+    )
+    table = _table(
+        "ข้อมูลในทะเบียน (registry record)",
+        "ข้อมูล (field)",
+        "ค่า (value)",
+        "แหล่ง (source)",
+        "ณ วันที่ (as of)",
+    )
+    table.columns[1].justify = "left"
+    table.columns[1].overflow = "fold"
+    order = {name: i for i, name in enumerate(rules.fields)}
+    for dimension, label in DIMENSIONS.items():
+        rows = sorted(person.values.get(dimension, []), key=lambda v: order.get(v["field"], 99))
+        if not rows:
+            continue
+        table.add_row(label, "", "", "")
+        for v in rows:
+            rule = rules.fields.get(v["field"])
+            kind = "sex" if v["field"] == "sex" else (rule.type if rule else "text")
+            table.add_row(
+                f"  {rule.th if rule and rule.th else v['field']}",
+                _show(str(v["value"]), kind, v["record_id"] is not None),
+                v["source"] + (" ✓" if v["from_authority"] else ""),
+                str(v["as_of"] or ""),
+            )
+    console.print(table)
+    console.print("✓ = หน่วยงานที่เป็นเจ้าของข้อมูลนั้น (the authority for the field)\n")
+    rights = _table("สิทธิที่มี (entitlements)", "โครงการ (programme)", "บาท/เดือน", "เหตุผล (reason)")
+    rights.columns[2].justify, rights.columns[2].overflow = "left", "fold"
+    for e in person.entitlements:
+        rights.add_row(
+            names.get(e["programme"], e["programme"]), _baht(e["amount"]), e.get("reason") or ""
+        )
+    _print(rights, "ไม่มีสิทธิ์ตามโครงการที่กำหนด (no entitlement)")
+    gaps = _table("ช่องว่าง (gaps)", "โครงการ (programme)", "ช่องว่าง (gap)", "รายละเอียด (detail)")
+    for column in gaps.columns[1:]:
+        column.justify = "left"
+    for g in person.gaps:
+        detail = g["detail"] or ""
+        if g["unknown"]:
+            detail += f" ต้องตรวจ: ไม่ทราบ {g['unknown']} (to check)"
+        gaps.add_row(
+            names.get(g["programme"], g["programme"]),
+            GAP_NAMES.get(g["gap"], g["gap"]),
+            detail.strip(),
+        )
+    _print(gaps, "ไม่พบ (none)")
+    if person.conflicts:
+        clash = _table("ข้อมูลขัดแย้ง (disagreements)", "ข้อมูล (field)", "ใช้ค่า (chosen)", "ค่าอื่น (other)")
+        for c in person.conflicts:
+            rule = rules.fields.get(c["field"])
+            clash.add_row(
+                rule.th if rule and rule.th else c["field"],
+                f"{c['chosen_value']} ({c['chosen_source']})",
+                f"{c['other_value']} ({c['other_source']})",
+            )
+        console.print(clash)
+
+
+def print_household(household: dict[str, Any]) -> None:
+    """A household's profile, its poverty verdict and its members."""
+    h = household
+    table = _table(
+        f"ครัวเรือน (household) {h['household_id']} · บ้าน {h['house_code'] or '-'}", "", ""
+    )
+    for label, key in (
+        ("สมาชิกที่มีชีวิต (living members)", "members"),
+        ("เด็กอายุต่ำกว่า 6 ปี (children under 6)", "children_under_6"),
+        ("ผู้สูงอายุ (aged 60+)", "elderly"),
+        ("คนพิการ (with a disability)", "with_disability"),
+        ("ติดเตียง (bedridden)", "bedridden"),
+        ("มีงานในระบบประกันสังคม (formally employed)", "formally_employed"),
+        ("กำลังเรียน (at school)", "students"),
+        ("ถือบัตรสวัสดิการแห่งรัฐ (welfare card holders)", "welfare_card_holders"),
+    ):
+        table.add_row(label, f"{h[key]:,}")
+    income = h["income_per_person"]
+    table.add_row(
+        "รายได้ต่อคนต่อปี (income per person, baht)", "-" if income is None else _baht(income)
+    )
+    poverty = h.get("poverty")
+    verdict = (
+        "ไม่ได้สำรวจ (not surveyed)"
+        if poverty is None
+        else ("ยากจน (poor): " + ", ".join(poverty["failed"]))
+        if poverty["poor"]
+        else "ไม่ยากจน (not poor)"
+    )
+    table.add_row("ดัชนี จปฐ. (poverty index)", verdict)
+    console.print(table)
+    members = _table("สมาชิก (members)", "บุคคล (person)", "ชื่อ (name)", "อายุ (age)")
+    members.columns[1].justify = "left"
+    for m in h["members_list"]:
+        name = f"{m['first_name'] or ''} {m['last_name'] or ''}".strip()
+        dead = "" if m["alive"] else " (เสียชีวิต)"
+        members.add_row(m["person_id"], name + dead, "" if m["age"] is None else str(m["age"]))
+    console.print(members)

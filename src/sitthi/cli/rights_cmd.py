@@ -149,3 +149,21 @@ def quality(
     write_json(report, out / "quality.json")
     write_html(report, out / "quality.html")
     typer.echo(f"quality report: {out / 'quality.html'} and {out / 'quality.json'}")
+
+
+def profile(
+    who: Annotated[str, typer.Argument(help="A person ID (P…) or a household ID (HH…).")],
+    db: DbOption = None,
+) -> None:
+    """One person's registry record by dimension, each value with its source and date, with
+    rights, gaps and disagreements; or one household's profile and members."""
+    from sitthi.cli.render_rights import print_household, print_person_profile
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.registry.lookup import lookup_household, lookup_person
+
+    con = connect(db or get_settings().db, read_only=True)
+    if who.startswith("HH"):
+        print_household(lookup_household(con, who))
+    else:
+        print_person_profile(lookup_person(con, who))

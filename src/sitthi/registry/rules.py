@@ -52,6 +52,7 @@ class FieldRule(BaseModel):
     type: FieldType = "text"
     authority: tuple[str, ...] = ()
     conflicts: bool = False
+    th: str | None = None  # the field's name in Thai, for reports
     #: The value for a person the authority does not list, once its extract is loaded: for
     #: complete rolls, where "not on the pension roll" means "no government pension".
     absent: str | None = None
