@@ -64,9 +64,9 @@ def link(
 
     Without FILES, links every record in the store and keeps person IDs from the last run
     (with --incremental, scores only what is new since then, with the last run's model).
-    With FILES, links plain CSV files (columns record_id,national_id,title,first_name,
-    last_name,sex,birth_date,house_code,house_no,moo,subdistrict,district,province,phone)
-    and writes source,record_id,person_id for every record to --out.
+    With FILES, links plain CSV files and writes source, record_id, person_id for every
+    record to --out. Their columns: record_id, national_id, title, first_name, last_name,
+    sex, birth_date, house_code, house_no, moo, subdistrict, district, province, phone.
     """
     from sitthi.cli.progress import steps
     from sitthi.cli.render_link import print_link_report

@@ -96,7 +96,10 @@ def poverty(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """The poverty index (TPMAP, จปฐ. 17 indicators) by area, from the last `sitthi rights`."""
+    """The poverty index (TPMAP, จปฐ. 17 indicators) by area, dimension or indicator.
+
+    Reads what the last `sitthi rights` wrote to the store.
+    """
     from sitthi.cli.render_rights import (
         print_poverty,
         print_poverty_dimensions,
