@@ -70,6 +70,13 @@ def print_tpmap_answers(report: RightsReport) -> None:
             poor = "" if r["percent_poor"] is None else f"{r['percent_poor']:.1f}"
             recipients.add_row(r["name_th"], f"{r['recipients']:,}", f"{r['mean_age']}", poor)
     _print(recipients, "ไม่มีรายชื่อผู้รับในคลัง (no payment or enrolment list loaded)")
+    unlisted = [r["name_th"] for r in a["recipients"] if not r["recipients"]]
+    if unlisted and recipients.row_count:
+        # Without a recipient list every eligible person would look missed: say so, not that.
+        console.print(
+            f"ยังไม่มีรายชื่อผู้รับของ {', '.join(unlisted)} ในคลัง ข้อ 2–4 จึงไม่รวมโครงการนี้ "
+            "(no recipient list loaded for it, so questions 2–4 leave it out)\n"
+        )
     appropriate = _table(
         "3. ผู้รับเหมาะสมหรือไม่ (are recipients appropriate?)",
         "โครงการ (programme)",
