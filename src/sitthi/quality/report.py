@@ -70,19 +70,19 @@ def _e(value: object) -> str:
 
 
 def _bars(items: list[tuple[str, float]], unit: str = "") -> str:
-    """A horizontal SVG bar chart."""
+    """A horizontal SVG bar chart; labels get 380 px, room for a Thai name and its English."""
     if not items:
         return "<p>-</p>"
     top = max(v for _, v in items) or 1
     height = 26 * len(items) + 10
-    parts = [f'<svg class="bars" viewBox="0 0 720 {height}" role="img">']
+    parts = [f'<svg class="bars" viewBox="0 0 900 {height}" role="img">']
     for i, (label, value) in enumerate(items):
         y = 8 + 26 * i
         width = 400 * value / top
         parts.append(
-            f'<text x="250" y="{y + 14}" text-anchor="end">{_e(label)}</text>'
-            f'<rect x="260" y="{y}" width="{width:.1f}" height="18"></rect>'
-            f'<text x="{266 + width:.1f}" y="{y + 14}">{value:,.0f}{_e(unit)}</text>'
+            f'<text x="380" y="{y + 14}" text-anchor="end">{_e(label)}</text>'
+            f'<rect x="390" y="{y}" width="{width:.1f}" height="18"></rect>'
+            f'<text x="{396 + width:.1f}" y="{y + 14}">{value:,.0f}{_e(unit)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -162,7 +162,7 @@ body {{ font-family: "Sarabun", "Noto Sans Thai", "Tahoma", sans-serif; margin: 
 table {{ border-collapse: collapse; margin: 1em 0; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
 th:first-child, td:first-child, td.t {{ text-align: left; }}
-svg.bars {{ width: 720px; font-size: 13px; }}
+svg.bars {{ width: 900px; max-width: 100%; font-size: 13px; }}
 svg.bars rect {{ fill: #2b6cb0; }}
 .note {{ color: #555; }}
 </style></head><body>
