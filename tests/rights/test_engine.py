@@ -161,3 +161,58 @@ def test_entitlements_say_why(rights_store) -> None:  # type: ignore[no-untyped-
     assert "age=7" in reason
     assert "government_pension=false" in reason
     assert rows(con, "select count(*) from entitlements where reason is null") == [(0,)]
+
+
+def test_a_day_after_the_lists_end_is_judged_on_their_last_month(
+    linked: tuple[Path, LinkReport], world: Path, copy_of
+) -> None:  # type: ignore[no-untyped-def]
+    con = copy_of(linked[0])
+    build_golden(con, load_rules())
+    late = dt.date(2027, 3, 1)  # five months after the synthetic lists end
+    build_profiles(con, late)
+    result = compute_rights(con, load_programmes(), late)
+    assert result.lists_end["old_age_allowance"] == dt.date(2026, 9, 1)
+    # Paid in the last month the lists cover: receiving, not a missed right.
+    ((paid_then_missed,),) = rows(
+        con,
+        """select count(*) from gaps g join payments p using (person_id, programme)
+           where g.gap = 'eligible_not_receiving' and p.month = date '2026-09-01'""",
+    )
+    assert paid_then_missed == 0
+    assert (
+        result.gaps[("old_age_allowance", "eligible_not_receiving")]
+        < 0.2 * (result.entitled["old_age_allowance"])
+    )
+
+
+def test_a_day_before_the_payments_sees_none_of_them(
+    linked: tuple[Path, LinkReport], copy_of
+) -> None:  # type: ignore[no-untyped-def]
+    con = copy_of(linked[0])
+    build_golden(con, load_rules())
+    early = dt.date(2025, 1, 1)
+    build_profiles(con, early)
+    result = compute_rights(con, load_programmes(), early)
+    assert "old_age_allowance" not in result.lists_end
+    allowances = {gap for (programme, gap) in result.gaps if programme != "state_welfare_card"}
+    assert allowances == set()
+
+
+def test_a_welfare_card_still_active_after_a_death_is_a_gap(rights_store) -> None:  # type: ignore[no-untyped-def]
+    con, _ = rights_store
+    ((dead_holders, flagged, with_amount),) = rows(
+        con,
+        """select count(*), count(g.person_id), count(g.amount)
+           from profiles p left join gaps g on g.person_id = p.person_id
+               and g.programme = 'state_welfare_card' and g.gap = 'paid_after_death'
+           where p.welfare_card and p.death_date is not null""",
+    )
+    assert dead_holders > 0
+    assert flagged == dead_holders
+    assert with_amount == 0  # the credit lapses: cancel the card, nothing to recover
+    ((inclusion_baht,),) = rows(
+        con,
+        """select min(amount) from gaps
+           where programme = 'state_welfare_card' and gap = 'receiving_not_eligible'""",
+    )
+    assert inclusion_baht in (200, 300)

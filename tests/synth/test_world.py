@@ -248,6 +248,10 @@ def test_planted_welfare_errors_are_true_of_the_payments(world: Path) -> None:
             assert not mine.empty
             assert (mine.groupby("month")["subdistrict_code"].nunique() == 2).all()
             assert mine["subdistrict_code"].nunique() == 2
+        elif e["programme"] == "state_welfare_card":
+            # The card has no payment rows: its holder is listed by MOF, dead or not.
+            assert person["welfare_card_registered"]
+            assert pd.notna(person["death_date"]) == (e["error_type"] == "paid_after_death")
         elif e["error_type"] == "paid_after_death":
             assert (pd.to_datetime(mine["month"]) > person["death_date"]).any()
         elif e["detail"] == "under 60":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich import box
@@ -17,6 +18,10 @@ GAPS = {
     "paid_twice": "ได้รับซ้ำ (paid twice)",
     "paid_after_death": "จ่ายหลังเสียชีวิต (after death)",
 }
+
+
+#: Lists that end more than this many days before the day judged are called out.
+STALE_LIST_DAYS = 62
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -35,7 +40,8 @@ def _print(table: Table, empty: str) -> None:
 
 
 def _baht(value: Any) -> str:
-    return f"{float(value or 0):,.0f}"
+    """Baht with thousands separators; "-" where there is no amount (a card, not a payment)."""
+    return "-" if value is None else f"{float(value):,.0f}"
 
 
 def print_tpmap_answers(report: RightsReport) -> None:
@@ -98,7 +104,9 @@ def print_tpmap_answers(report: RightsReport) -> None:
     if appropriate.row_count:
         console.print(
             "บาทต่อเดือน ยกเว้นจ่ายหลังเสียชีวิตเป็นยอดรวมที่ต้องเรียกคืน "
-            "(baht per month; after death: the total to recover)\n"
+            "ส่วนบัตรที่ยังใช้ได้หลังเสียชีวิต (-) ต้องยกเลิกบัตร "
+            "(baht per month; after death: the total to recover; a card still active "
+            "after a death (-) is to be cancelled)\n"
         )
     targeting = _table(
         "4. ควรปรับการจัดสรรหรือไม่ (should targeting change?): มีสิทธิ์แต่ไม่ได้รับ (eligible, not receiving)",
@@ -113,12 +121,29 @@ def print_tpmap_answers(report: RightsReport) -> None:
         )
     targeting.add_row("หนังสือแจ้งสิทธิ์ (notifications)", f"{report.notifications:,}", "", "")
     console.print(targeting)
+    _print_stale_lists(report)
     if any(r["unverified"] for r in a["targeting"] + a["appropriate"]):
         console.print(
             "ต้องตรวจ: ผลที่อาศัยข้อมูลซึ่งยังไม่ทราบ เช่น บำนาญเมื่อยังไม่ได้รับทะเบียนจากกรมบัญชีกลาง "
             "หรือวันเกิดที่ทราบเพียงปี เจ้าหน้าที่ต้องตรวจสอบก่อนแจ้ง (to check: rests on data not "
             "known, e.g. a pension before CGD's roll is loaded, or a birth date known only to the "
             "year; an officer checks first)"
+        )
+
+
+def _print_stale_lists(report: RightsReport) -> None:
+    """Say when a day is judged on payment lists that end well before it."""
+    names = {r["programme"]: r["name_th"] for r in report.answers["who_should_receive"]}
+    stale: dict[dt.date, list[str]] = {}
+    for programme, end in sorted(report.rights.lists_end.items()):
+        if (report.as_of - end).days > STALE_LIST_DAYS:
+            stale.setdefault(end, []).append(names.get(programme, programme))
+    for end, programmes in sorted(stale.items()):
+        console.print(
+            f"รายการจ่ายเงินของ{'และ'.join(programmes)}มีถึงเดือน {end:%Y-%m} "
+            f"ข้อ 2–4 จึงตัดสินจากเดือนนั้น ไม่ใช่วันที่ {report.as_of:%Y-%m-%d} "
+            f"(the payment lists end {end:%Y-%m}: questions 2–4 are judged on that month; "
+            "load newer lists to judge a later day)"
         )
 
 
@@ -359,9 +384,7 @@ def print_household(household: dict[str, Any]) -> None:
     ):
         table.add_row(label, f"{h[key]:,}")
     income = h["income_per_person"]
-    table.add_row(
-        "รายได้ต่อคนต่อปี (income per person, baht)", "-" if income is None else _baht(income)
-    )
+    table.add_row("รายได้ต่อคนต่อปี (income per person, baht)", _baht(income))
     poverty = h.get("poverty")
     verdict = (
         "ไม่ได้สำรวจ (not surveyed)"

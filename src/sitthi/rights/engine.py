@@ -4,15 +4,20 @@ For each programme the checked rules become one SELECT over ``profiles``: whethe
 condition holds, the amount, and the list of conditions that fail. Payments come from the
 enrolment facts of the linked records. Comparing the two gives the four gaps:
 
-* ``eligible_not_receiving`` (exclusion): eligible and alive, with no payment in the
-  window, and eligible already in the latest month the programme's payment lists cover
-  (someone who turned 60 last week is not yet due a payment); only for programmes whose
-  payment or enrolment list is in the store;
+* ``eligible_not_receiving`` (exclusion): eligible and alive, not paid for either of the
+  last two months the programme's payment lists cover (up to the day), and eligible
+  already in the latest of them (someone who turned 60 last week is not yet due a
+  payment); only for programmes whose payment or enrolment list is in the store. A day
+  after the lists end is judged on the last month they cover, not on months no list
+  has reached yet;
 * ``receiving_not_eligible`` (inclusion): paid in the window but not eligible in the last
   month paid for, with the conditions that fail; only the living (a death is its own
   gap, below, or a matter for the quality report's "dead, still listed");
 * ``paid_twice``: paid for one month by two or more authorities;
-* ``paid_after_death``: paid for a month that began after the death date.
+* ``paid_after_death``: paid for a month that began after the death date, or, for a
+  membership the profile shows (the welfare card), still a member after it.
+
+Payments for months after the day are not read: a past day sees what was known then.
 
 ``gaps.unknown`` names the profile columns a judgement rests on that no loaded source
 knows (a government pension before CGD's roll is loaded): such a gap is a lead to check,
@@ -20,7 +25,8 @@ not a finding.
 
 ``gaps.amount`` is baht per month at stake (the right missed, the payment not due, the
 extra payer's payment), except for ``paid_after_death``, where it is the total paid
-after the death (to recover).
+after the death (to recover); a card still active after a death has no amount (its
+credit lapses each month: the card is to be cancelled, not recovered).
 """
 
 from __future__ import annotations
@@ -39,8 +45,9 @@ from sitthi.rights.programme import Programme
 if TYPE_CHECKING:
     import duckdb
 
-#: A payment this recent counts as "receiving" on the day of the profile.
-RECEIVING_WINDOW_DAYS = 92
+#: Paid for one of the last this-many months the lists cover counts as "receiving":
+#: one authority's list may lag a month behind the others'.
+RECEIVING_MONTHS = 2
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ class RightsResult:
     as_of: dt.date
     entitled: dict[str, int]
     gaps: dict[tuple[str, str], int]
+    #: The last month each programme's payment or enrolment lists cover, up to the day.
+    lists_end: dict[str, dt.date]
 
 
 def _youngest(tree: exp.Expr) -> exp.Expr:
@@ -96,13 +105,15 @@ def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profil
         from {profiles}"""
 
 
-def _payments_sql(programme: Programme) -> str:
+def _payments_sql(programme: Programme, dialect: str) -> str:
     e = programme.enrolment
     if e.profile is not None:
-        # Membership shown by the profile itself: one "payment" on the profile's day.
+        # Membership shown by the profile itself: one "payment" on the profile's day, of
+        # the amount the programme's rule gives (the card's monthly credit).
+        amount = compile_expression(programme.checked()["amount"], dialect)
         return f"""
             select person_id, {quote_literal(programme.id)} as programme, 'profile' as source,
-                   null as record_id, as_of as month, null::double as amount,
+                   null as record_id, as_of as month, ({amount})::double as amount,
                    null as payer
             from profiles where coalesce({e.profile}, false)"""
     indicators = [i for i in (e.indicator, e.amount, e.payer) if i]
@@ -141,16 +152,24 @@ def compute_rights(
     run(
         con,
         "create or replace table payments as "
-        + " union all ".join(_payments_sql(p) for p in programmes.values()),
+        + " union all ".join(_payments_sql(p, dialect) for p in programmes.values()),
     )
-    params = {"as_of": as_of, "window": RECEIVING_WINDOW_DAYS}
+    params = {"as_of": as_of, "months": RECEIVING_MONTHS}
+    run(
+        con,
+        """create or replace temp table lists_end as
+           select programme, max(month) as day from payments
+           where month <= $as_of::date group by 1""",
+        params,
+    )
     run(
         con,
         """
-        create or replace temp table receiving as
-        select person_id, programme, arg_max(amount, month) as amount, max(month) as day
-        from payments
-        where month <= $as_of::date and month > $as_of::date - to_days($window::integer)
+        create or replace table receiving as
+        select p.person_id, p.programme, arg_max(p.amount, p.month) as amount,
+               max(p.month) as day
+        from payments p join lists_end l using (programme)
+        where p.month <= l.day and p.month > l.day - to_months($months::integer)
         group by all
         """,
         params,
@@ -177,12 +196,10 @@ def compute_rights(
         create or replace temp table unpaid as
         select e.person_id, e.programme, e.amount, e.unknown, l.day
         from eligibility e
-        join (select programme, max(month) as day from payments
-              where month <= $as_of::date group by 1) l using (programme)
+        join lists_end l using (programme)
         anti join receiving r using (person_id, programme)
         where e.eligible
         """,
-        params,
     )
     run(con, "create or replace temp table due_days as select distinct person_id, day from unpaid")
     run(con, "create or replace temp table due_profiles as " + profile_sql("d.day", "due_days"))
@@ -217,13 +234,15 @@ def compute_rights(
         select person_id, programme, 'paid_twice', sum(amount) - max(amount),
                string_agg(distinct payer, ',' order by payer), null
         from payments
+        where month <= $as_of::date
         group by person_id, programme, month
         having count(distinct payer) > 1
         union all
-        select p.person_id, p.programme, 'paid_after_death', sum(p.amount),
+        select p.person_id, p.programme, 'paid_after_death',
+               sum(p.amount) filter (p.source <> 'profile'),
                'died ' || strftime(any_value(d.death_date), '%Y-%m-%d'), null
         from payments p join deaths d using (person_id)
-        where p.month > d.death_date and p.source <> 'profile'
+        where p.month > d.death_date and p.month <= $as_of::date
         group by p.person_id, p.programme
         """,
         params,
@@ -242,5 +261,8 @@ def compute_rights(
         for p, g, n in rows(con, "select programme, gap, count(*) from gaps group by all")
     }
     return RightsResult(
-        as_of=as_of, entitled={str(k): int(v) for k, v in entitled.items()}, gaps=gaps
+        as_of=as_of,
+        entitled={str(k): int(v) for k, v in entitled.items()},
+        gaps=gaps,
+        lists_end={str(p): d for p, d in rows(con, "select programme, day from lists_end")},
     )

@@ -16,7 +16,7 @@ from sitthi.poverty.index import build_poverty, load_indicators
 from sitthi.registry.golden import GoldenResult, build_golden
 from sitthi.registry.profile import build_household_profiles, build_profiles
 from sitthi.registry.rules import load_rules
-from sitthi.rights.engine import RECEIVING_WINDOW_DAYS, RightsResult, compute_rights
+from sitthi.rights.engine import RightsResult, compute_rights
 from sitthi.rights.notifications import build_notifications
 from sitthi.rights.programme import Programme, load_programmes
 
@@ -98,7 +98,7 @@ def tpmap_answers(
        who are poor by the index.
     3. *Are recipients appropriate?* payment gaps (not eligible, paid twice, paid after
        death) and their baht: per month for the first two, the total to recover for the
-       last.
+       last (none for a card still active after a death: ``baht`` is null).
     4. *Should targeting change?* who is missed (eligible, not receiving) and what
        reaching them costs per month.
 
@@ -109,7 +109,6 @@ def tpmap_answers(
         "insert into programme_names values (?, ?)",
         [(p.id, p.name_th) for p in programmes.values()],
     )
-    window = {"window": RECEIVING_WINDOW_DAYS}
     who = dict_rows(
         con,
         """select n.programme, n.name_th, count(e.person_id) as entitled,
@@ -124,26 +123,21 @@ def tpmap_answers(
     )
     recipients = dict_rows(
         con,
-        """with paid as (
-               select distinct p.person_id, p.programme from payments p
-               join profiles pr using (person_id)
-               where p.month <= pr.as_of and p.month > pr.as_of - to_days($window::integer))
-           select n.programme, n.name_th, count(pa.person_id) as recipients,
+        """select n.programme, n.name_th, count(pa.person_id) as recipients,
                   round(avg(pr.age), 1) as mean_age,
                   round(100.0 * avg((pp.poor)::int), 1) as percent_poor,
                   count(pp.person_id) as surveyed
            from programme_names n
-           left join paid pa using (programme)
+           left join receiving pa using (programme)
            left join profiles pr using (person_id)
            left join person_poverty pp using (person_id)
            group by all order by n.programme""",
-        window,
     )
     appropriate = dict_rows(
         con,
         """select n.programme, n.name_th, g.gap, count(*) as persons,
                   count(*) filter (g.unknown is not null) as unverified,
-                  coalesce(sum(g.amount), 0) as baht
+                  sum(g.amount) as baht
            from gaps g join programme_names n using (programme)
            where g.gap <> 'eligible_not_receiving'
            group by all order by n.programme, g.gap""",

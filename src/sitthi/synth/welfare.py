@@ -49,21 +49,25 @@ def welfare_card(rng: np.random.Generator, p: pd.DataFrame) -> pd.DataFrame:
 
 
 def welfare_card_errors(p: pd.DataFrame) -> pd.DataFrame:
-    """Living card holders who never qualified: the card's inclusion errors."""
+    """The card's errors: living holders who never qualified (inclusion), and holders
+    who died with the card still active (MOF's list is not updated from deaths)."""
     alive = p["death_date"].isna().to_numpy()
-    wrong = p["welfare_card_registered"].to_numpy() & ~p["welfare_card_eligible"].to_numpy() & alive
+    registered = p["welfare_card_registered"].to_numpy()
+    wrong = registered & ~p["welfare_card_eligible"].to_numpy() & alive
     over = np.select(
         [p["annual_income"].to_numpy() > 100_000, p["deposit_balance"].to_numpy() > 100_000],
         ["income over 100,000 baht a year", "savings over 100,000 baht"],
         default="more than 10 rai of land",
     )
+    dead = registered & ~alive
+    listed = wrong | dead
     return pd.DataFrame(
         {
-            "person_id": p["person_id"].to_numpy()[wrong],
+            "person_id": p["person_id"].to_numpy()[listed],
             "programme": "state_welfare_card",
-            "error_type": "receiving_not_eligible",
-            "detail": over[wrong],
-            "national_id": p["national_id"].to_numpy()[wrong],
+            "error_type": np.where(dead, "paid_after_death", "receiving_not_eligible")[listed],
+            "detail": np.where(dead, "card still active after death", over)[listed],
+            "national_id": p["national_id"].to_numpy()[listed],
         }
     )
 
