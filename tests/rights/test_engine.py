@@ -216,3 +216,28 @@ def test_a_welfare_card_still_active_after_a_death_is_a_gap(rights_store) -> Non
            where programme = 'state_welfare_card' and gap = 'receiving_not_eligible'""",
     )
     assert inclusion_baht in (200, 300)
+
+
+def test_every_gap_has_one_thai_notice_for_the_right_reader(rights_store) -> None:  # type: ignore[no-untyped-def]
+    con, _ = rights_store
+    programmes = load_programmes()
+    assert build_notifications(con, programmes) == rows(con, "select count(*) from gaps")[0][0]
+    notices = {
+        (programme, gap): (recipient, message)
+        for programme, gap, recipient, message in rows(
+            con,
+            """select programme, gap, recipient, any_value(message_th)
+               from notifications group by all""",
+        )
+    }
+    recipient, message = notices[("old_age_allowance", "eligible_not_receiving")]
+    assert recipient == "person"
+    assert "เบี้ยยังชีพผู้สูงอายุ" in message and "1300" in message and "บาท" in message
+    recipient, message = notices[("old_age_allowance", "paid_after_death")]
+    assert recipient == "payer"
+    assert "เรียกคืน" in message and "พ.ศ." not in message and "25" in message
+    recipient, message = notices[("state_welfare_card", "paid_after_death")]
+    assert "ยกเลิกบัตร" in message and "เรียกคืน" not in message
+    _, message = notices[("state_welfare_card", "receiving_not_eligible")]
+    assert "ไม่เข้าเงื่อนไข (" in message
+    assert rows(con, "select count(*) from notifications where message_th is null") == [(0,)]

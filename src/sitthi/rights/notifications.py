@@ -36,12 +36,20 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
     run(
         con,
         """create or replace temp table programme_text (programme varchar, name_th varchar,
-               how_th varchar, where_th varchar, administered_by_th varchar)""",
+               how_th varchar, where_th varchar, administered_by_th varchar,
+               membership boolean)""",
     )
     con.executemany(
-        "insert into programme_text values (?, ?, ?, ?, ?)",
+        "insert into programme_text values (?, ?, ?, ?, ?, ?)",
         [
-            (p.id, p.name_th, p.claim.how_th, p.claim.where_th, p.administered_by_th)
+            (
+                p.id,
+                p.name_th,
+                p.claim.how_th,
+                p.claim.where_th,
+                p.administered_by_th,
+                p.enrolment.profile is not None,
+            )
             for p in programmes.values()
         ],
     )
@@ -88,6 +96,11 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
                         'ถึง ' || t.administered_by_th || ' (รหัส ' || g.detail || ')'
                         || ': พบว่าบุคคลรหัส ' || g.person_id || ' ได้รับ' || t.name_th
                         || 'ซ้ำจากหลายแห่งในงวดเดียวกัน กรุณาตรวจสอบว่าผู้รับย้ายภูมิลำเนาแล้วหรือไม่'
+                    when t.membership then
+                        -- a card is not paid out: it stays usable, so it is cancelled
+                        'ถึง ' || t.administered_by_th || ': พบว่า' || t.name_th
+                        || 'ของบุคคลรหัส ' || g.person_id || ' ยังใช้งานได้หลังวันที่เสียชีวิต ('
+                        || {_thai_date("pf.death_date")} || ') กรุณายกเลิกบัตร'
                     else
                         'ถึง ' || t.administered_by_th || coalesce(' (รหัส ' || py.payers || ')', '')
                         || ': พบการจ่าย' || t.name_th || 'ให้บุคคลรหัส ' || g.person_id
