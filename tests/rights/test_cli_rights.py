@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -86,6 +87,38 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
     bad = sitthi("report", "poverty", "--level", "village", "--db", str(db))
     assert bad.returncode == 1
     assert "--level" in bad.stderr
+
+
+def test_a_rule_failing_on_real_profiles_changes_nothing(
+    linked: tuple[Path, LinkReport], tmp_path: Path
+) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copy(linked[0], db)
+    assert sitthi("rights", "--as-of", "2026-10-01", "--db", str(db)).returncode == 0
+    folder = tmp_path / "programmes"
+    folder.mkdir()
+    # Passes the check on sample profiles (no one there is 37), fails on the real ones.
+    (folder / "odd.yaml").write_text(
+        "id: odd\nname_th: ทดสอบ\nname_en: test\nlegal_source: [x]\nunit: baht/month\n"
+        "administered_by_th: อบต.\neligibility:\n"
+        '  adult: {when: "age >= 18", th: x, en: x}\n'
+        "amount: \"case when age = 37 then 'a' else 1 end\"\n"
+        "enrolment: {profile: welfare_card}\nclaim: {how_th: x, where_th: x}\n",
+        encoding="utf-8",
+    )
+    failed = sitthi("rights", "--as-of", "2569-06-01", "--programmes", str(folder), "--db", str(db))
+    assert failed.returncode == 1
+    assert "read as 2026-06-01" in failed.stderr  # a Buddhist-era year, said so
+    assert "a programme's rule fails on the store's profiles" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    days = con.execute("select distinct as_of from profiles union select as_of from entitlements")
+    assert [d for (d,) in days.fetchall()] == [dt.date(2026, 10, 1)]
+    con.close()
+    missing = sitthi("rights", "--db", str(tmp_path / "typo" / "store.duckdb"))
+    assert missing.returncode == 1
+    assert "no such store" in missing.stderr
+    assert not (tmp_path / "typo").exists()
 
 
 def test_a_bad_programme_is_refused_with_its_file(

@@ -67,6 +67,25 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
             "eligibility.old: '(SELECT 60)' is not allowed in a rule",
         ),
         (('"age >= 60"', '"age >="'), "eligibility.old: not valid SQL"),
+        (
+            ('"age >= 60"', '"age > 60 and"'),
+            "eligibility.old: not valid SQL: incomplete: an operator has nothing after it",
+        ),
+        (
+            ('"age >= 60"', "\"age >= 'sixty'\""),
+            "eligibility.old: \"age >= 'sixty'\": Could not convert string 'sixty'",
+        ),
+        (
+            ('"age >= 60"', '"occupation > 5"'),
+            "eligibility.old: 'occupation > 5': Cannot compare values of type VARCHAR",
+        ),
+        (('"age >= 60"', '"age"'), "eligibility.old: 'age' gives integer, not true or false"),
+        (
+            ('"600"', "\"case when age >= 90 then 'a' else 1 end\""),
+            "amount: \"CASE WHEN age >= 90 THEN 'a' ELSE 1 END\": Could not convert string 'a'",
+        ),
+        (('"600"', "\"'600 baht'\""), "amount: \"'600 baht'\" gives varchar, not a number"),
+        (("  old:", "  amount:"), "condition name 'amount' must be lower-case letters"),
         (("unit: baht/month\n", ""), "p.yaml:2: unit: Field required"),
         (
             (

@@ -96,7 +96,7 @@ def link(
     if out is not None or spec:
         raise ValidationError("--out and --spec are for quick mode: give the files to link")
 
-    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
+    con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
     with steps("link", total=STEPS) as step:
         report = link_store(
             con,
@@ -158,7 +158,7 @@ def _decide(
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.review import decide
 
-    con = connect(db or get_settings().db)
+    con = connect(db or get_settings().db, must_exist=True)
     sl, rl, sr, rr = decide(
         con,
         pair_id,

@@ -58,7 +58,7 @@ def rights(
 
     settings = get_settings()
     day = parse_date_option(as_of, "--as-of") or dt.date.today()
-    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
+    con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
     with steps("rights", total=STEPS) as step:
         report = run_rights(
             con, day, programme_dirs=tuple(programmes or ()), rules=rules, progress=step

@@ -17,13 +17,21 @@ Params = dict[str, Any] | list[Any] | None
 
 
 def connect(
-    path: Path | str | None = None, *, read_only: bool = False, memory_limit: str | None = None
+    path: Path | str | None = None,
+    *,
+    read_only: bool = False,
+    must_exist: bool = False,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and create) a DuckDB file, or an in-memory database when ``path`` is None."""
+    """Open a DuckDB file, or an in-memory database when ``path`` is None.
+
+    Only ingest creates a store: elsewhere (``read_only`` or ``must_exist``) a mistyped
+    path is an error, not a new empty store.
+    """
     if path is None:
         return duckdb.connect()
     p = Path(path)
-    if read_only and not p.exists():
+    if (read_only or must_exist) and not p.exists():
         raise SitthiError(f"{p}: no such store (run `sitthi ingest` first)")
     p.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from sqlglot import exp
 
 from sitthi.errors import RuleError
 from sitthi.registry.profile import PROFILE_COLUMNS
-from sitthi.rights.expressions import ExpressionError, check_expression
+from sitthi.rights.expressions import ExpressionError, check_expression, check_type
 from sitthi.yaml_models import parse_yaml_model
+
+#: A condition's name: a report label and an SQL literal.
+NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class _Strict(BaseModel):
@@ -81,20 +85,32 @@ class Programme(_Strict):
     enrolment: Enrolment
     claim: Claim
 
+    @model_validator(mode="after")
+    def _condition_names(self) -> Programme:
+        for name in self.eligibility:
+            # Names become report labels and SQL literals; "amount" is the amount's own.
+            if not NAME.fullmatch(name) or name == "amount":
+                raise ValueError(
+                    f"eligibility: condition name {name!r} must be lower-case letters, digits "
+                    "and _ (and not 'amount')"
+                )
+        return self
+
     def checked(self) -> dict[str, exp.Expr]:
         """Every rule, parsed and checked: condition name (and ``amount``) → expression.
 
         Raises:
             ValueError: naming the condition and what is wrong with it.
         """
-        columns = set(PROFILE_COLUMNS)
+        types = {c: t for c, (t, _) in PROFILE_COLUMNS.items()}
         out = {}
         for name, rule in [
             *((n, c.when) for n, c in self.eligibility.items()),
             ("amount", self.amount),
         ]:
             try:
-                out[name] = check_expression(rule, columns)
+                out[name] = check_expression(rule, set(types))
+                check_type(out[name], types, condition=name != "amount")
             except ExpressionError as exc:
                 where = "amount" if name == "amount" else f"eligibility.{name}"
                 raise ValueError(f"{where}: {exc}") from exc

@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import duckdb
 
 from sitthi.engines.duckdb import dict_rows, one, run
-from sitthi.errors import SitthiError
+from sitthi.errors import RuleError, SitthiError
 from sitthi.poverty.index import build_poverty, load_indicators
 from sitthi.registry.golden import GoldenResult, build_golden
 from sitthi.registry.profile import build_household_profiles, build_profiles
@@ -19,9 +21,6 @@ from sitthi.registry.rules import load_rules
 from sitthi.rights.engine import RightsResult, compute_rights
 from sitthi.rights.notifications import build_notifications
 from sitthi.rights.programme import Programme, load_programmes
-
-if TYPE_CHECKING:
-    import duckdb
 
 STEPS = 6
 
@@ -62,19 +61,44 @@ def run_rights(
     ) or not one(con, "select count(*) from person_records"):
         raise SitthiError("the store has no linked persons: run `sitthi link` first")
     programmes = load_programmes(*programme_dirs)
+    # All or nothing: a run that fails half-way must not leave profiles of one day beside
+    # the gaps of another.
+    run(con, "begin transaction")
+    try:
+        report = _build(con, as_of, programmes, rules, step)
+    except BaseException:
+        run(con, "rollback")
+        raise
+    run(con, "commit")
+    report.seconds = round(time.perf_counter() - clock, 2)
+    return report
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    programmes: dict[str, Programme],
+    rules: Path | None,
+    step: Callable[[str], None],
+) -> RightsReport:
     step("golden records")
     golden = build_golden(con, load_rules(rules))
     step("profiles")
     persons = build_profiles(con, as_of)
     build_household_profiles(con)
     step("rights")
-    rights = compute_rights(con, programmes, as_of)
+    try:
+        rights = compute_rights(con, programmes, as_of)
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        # A rule that passed its check on sample profiles can still fail on a real one.
+        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
+        raise RuleError(f"a programme's rule fails on the store's profiles: {reason}") from exc
     step("notifications")
     notices = build_notifications(con, programmes)
     step("poverty index")
     surveyed = build_poverty(con, load_indicators())
     step("answers")
-    report = RightsReport(
+    return RightsReport(
         as_of=as_of,
         persons=persons,
         golden=golden,
@@ -83,8 +107,6 @@ def run_rights(
         surveyed_households=surveyed,
         answers=tpmap_answers(con, programmes),
     )
-    report.seconds = round(time.perf_counter() - clock, 2)
-    return report
 
 
 def tpmap_answers(
