@@ -19,6 +19,11 @@ def test_completeness_follows_the_planted_missing_ids(rights_store) -> None:  # 
     assert share["dopa"] == 1.0
     # M-Smart: 35 % of help requests come without an ID (noise.yaml).
     assert 0.55 < share["msmart"] < 0.75
+    # A field an agency does not collect is not in its list, not missing.
+    absent = {r["source"]: r["not_in_list"] for r in completeness(con)}
+    assert "phone" in absent["dopa"]
+    assert "house_code" not in absent["dopa"]
+    assert "phone" not in absent["msmart"]
 
 
 def test_duplicates_count_persons_an_agency_lists_twice(rights_store, world: Path) -> None:  # type: ignore[no-untyped-def]

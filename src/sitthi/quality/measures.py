@@ -32,13 +32,15 @@ FIELDS = {
 
 
 def completeness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Per agency: records, and the share (0-1) of records with each field."""
+    """Per agency: records, the share (0-1) of records with each field, and the fields
+    none of its records has (``not_in_list``: the agency does not collect them)."""
     shares = ", ".join(f"avg(({c} is not null)::int) as {c}" for c in FIELDS)
-    return dict_rows(
+    found = dict_rows(
         con,
         f"""select source, count(*) as records, {shares}
             from source_records group by 1 order by 1""",
     )
+    return [{**r, "not_in_list": [c for c in FIELDS if not r[c]]} for r in found]
 
 
 def duplicates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -108,8 +108,11 @@ def write_html(report: dict[str, Any], path: Path) -> None:
     """The report as one self-contained HTML page, Thai first."""
     rows = []
     for r in report["completeness"]:
+        # A field none of an agency's records has is not in its list: not a quality fault.
         cells = "".join(
-            f'<td style="{_shade(float(r[c] or 0))}">{100 * float(r[c] or 0):.0f}%</td>'
+            f'<td style="{_shade(float(r[c]))}">{100 * float(r[c]):.0f}%</td>'
+            if r[c]
+            else '<td class="none" title="ไม่มีในรายชื่อของหน่วยงานนี้ (not in this list)">–</td>'
             for c in FIELDS
         )
         rows.append(f"<tr><th>{_e(_agency(r['source']))}</th><td>{r['records']:,}</td>{cells}</tr>")
@@ -117,7 +120,8 @@ def write_html(report: dict[str, Any], path: Path) -> None:
     completeness_html = (
         f"<table><tr><th>หน่วยงาน (agency)</th><th>ระเบียน (records)</th>{header}</tr>"
         + "".join(rows)
-        + "</table>"
+        + "</table><p class=\"note\">– ไม่มีข้อมูลนี้ในรายชื่อของหน่วยงาน "
+        "(no record of the agency has the field: not in its list)</p>"
     )
     dup_html = _bars(
         [(_agency(d["source"]), float(d["persons"])) for d in report["duplicates"]], " คน"
@@ -165,6 +169,7 @@ th:first-child, td:first-child, td.t {{ text-align: left; }}
 svg.bars {{ width: 900px; max-width: 100%; font-size: 13px; }}
 svg.bars rect {{ fill: #2b6cb0; }}
 .note {{ color: #555; }}
+td.none {{ color: #999; background: #f4f4f4; text-align: center; }}
 </style></head><body>
 <h1>รายงานคุณภาพข้อมูล <small>(data quality report)</small></h1>
 <p class="note">สร้างเมื่อ (generated) {_e(report["generated_at"])} · บุคคล (persons)
