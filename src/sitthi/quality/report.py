@@ -120,7 +120,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
     completeness_html = (
         f"<table><tr><th>หน่วยงาน (agency)</th><th>ระเบียน (records)</th>{header}</tr>"
         + "".join(rows)
-        + "</table><p class=\"note\">– ไม่มีข้อมูลนี้ในรายชื่อของหน่วยงาน "
+        + '</table><p class="note">– ไม่มีข้อมูลนี้ในรายชื่อของหน่วยงาน '
         "(no record of the agency has the field: not in its list)</p>"
     )
     dup_html = _bars(
