@@ -87,6 +87,13 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
     bad = sitthi("report", "poverty", "--level", "village", "--db", str(db))
     assert bad.returncode == 1
     assert "--level" in bad.stderr
+    nowhere = sitthi("report", "poverty", "--within", "99", "--db", str(db))
+    assert nowhere.returncode == 1
+    assert "--within 99: no surveyed household in this area" in nowhere.stderr
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    not_a_folder = sitthi("report", "quality", "--out", str(tmp_path / "a-file"), "--db", str(db))
+    assert not_a_folder.returncode == 1
+    assert "a file, not a folder" in not_a_folder.stderr
 
 
 def test_a_rule_failing_on_real_profiles_changes_nothing(

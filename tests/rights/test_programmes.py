@@ -49,6 +49,14 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
     programmes = load_programmes(tmp_path)
     assert "test_programme" in programmes
     assert programmes["old_age_allowance"].name_en == "Test programme"
+    # One file given on its own, and the .yml spelling, are read too.
+    single = tmp_path / "one" / "grant.yml"
+    single.parent.mkdir()
+    single.write_text(GOOD.replace("test_programme", "grant"), encoding="utf-8")
+    assert "grant" in load_programmes(single)
+    assert "grant" in load_programmes(single.parent)
+    with pytest.raises(RuleError, match="no such programme file or folder"):
+        load_programmes(tmp_path / "missing")
 
 
 @pytest.mark.parametrize(

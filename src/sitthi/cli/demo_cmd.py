@@ -56,7 +56,7 @@ def demo(
         rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
     print_tpmap_answers(rights)
     print_gap_accuracy(
-        evaluate_gaps(con, truth / "welfare_errors.csv", truth / "linkage_truth.csv")
+        evaluate_gaps(con, truth / "welfare_errors.csv", truth / "linkage_truth.csv"), rights
     )
     quality = build_quality_report(con)
     write_json(quality, out / "quality.json")

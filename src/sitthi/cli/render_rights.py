@@ -12,6 +12,7 @@ from sitthi.cli.render import console
 from sitthi.registry.lookup import PersonLookup
 from sitthi.rights.evaluate import GapAccuracy
 from sitthi.rights.service import RightsReport
+from sitthi.thai.text import display_width, thai_wrap
 
 GAPS = {
     "receiving_not_eligible": "ไม่เข้าเงื่อนไข (not eligible)",
@@ -20,14 +21,38 @@ GAPS = {
 }
 
 
+#: Cells a number column's Thai header may take per line.
+HEADER_WIDTH = 10
+#: Cells a profile value may take per line, broken between Thai words.
+VALUE_WIDTH = 28
+#: Cells an indicator's wording may take per line, broken between Thai words.
+INDICATOR_WIDTH = 36
 #: Lists that end more than this many days before the day judged are called out.
 STALE_LIST_DAYS = 62
 
 
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", min_width=64)
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        min_width=64,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        # Thai has no spaces to wrap at: a number's header breaks between Thai words, its
+        # English on a line below, rather than being cut to "ครัวเรือน…" at 80 columns.
+        th, sep, en = column.partition(" (")
+        header = column if i == 0 else thai_wrap(th, HEADER_WIDTH) + ("\n(" + en if sep else "")
+        # ...and no header word is cut: the wrappable columns give way instead.
+        widest = max((display_width(w) for w in header.split()), default=0)
+        table.add_column(
+            header,
+            justify="left" if i == 0 else "right",
+            no_wrap=i == 0,
+            min_width=None if i == 0 else widest,
+        )
     return table
 
 
@@ -183,8 +208,6 @@ def print_poverty_dimensions(rows: list[dict[str, Any]], level: str) -> None:
         "ยากจน",
         *(d.th for d in dimensions.values()),
     )
-    for column in table.columns[2:]:
-        column.overflow = "fold"
     for r in rows:
         table.add_row(
             f"{r['name']} ({r['code']})",
@@ -208,19 +231,18 @@ def print_poverty_indicators(rows: list[dict[str, Any]], within: str | None) -> 
         f"ครัวเรือนที่ไม่ผ่านตัวชี้วัด จปฐ.: {where} (households failing each indicator)",
         "ตัวชี้วัด (indicator)",
         "มิติ (dimension)",
-        "ครัวเรือน\n(households)",
-        "% ของที่สำรวจ\n(% surveyed)",
+        "ครัวเรือน (households)",
+        "ร้อยละ (% of surveyed)",
     )
     table.columns[1].justify = "left"
     for r in rows:
         table.add_row(
-            f"{r['indicator'][-2:]}. {r['th']}",
+            thai_wrap(f"{r['indicator'][-2:]}. {r['th']}", INDICATOR_WIDTH),
             dimensions[r["dimension"]].th,
             f"{r['households']:,}",
             f"{100 * r['share']:.1f}",
         )
-    # Thai has no spaces between words: fold long wordings rather than cut them.
-    table.columns[0].no_wrap, table.columns[0].overflow = False, "fold"
+    table.columns[0].no_wrap, table.columns[0].width = False, INDICATOR_WIDTH
     _print(table, "ไม่มีข้อมูลสำรวจ จปฐ. (no household survey loaded)")
 
 
@@ -232,11 +254,9 @@ SHORT_GAPS = {
 }
 
 
-def print_gap_accuracy(results: list[GapAccuracy]) -> None:
+def print_gap_accuracy(results: list[GapAccuracy], report: RightsReport) -> None:
     """Gaps found against the planted errors, with the reason for every miss."""
-    from sitthi.rights.programme import load_programmes
-
-    names = {p.id: p.name_th for p in load_programmes().values()}
+    names = {r["programme"]: r["name_th"] for r in report.answers["who_should_receive"]}
     table = _table(
         "ตรวจกับข้อผิดพลาดที่ฝังไว้ (gaps against the planted errors)",
         "โครงการ: ช่องว่าง (gap)",
@@ -285,7 +305,9 @@ def _show(value: str, kind: str, listed: bool) -> str:
     if kind == "number":
         number = float(value)
         return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
-    return {"M": "ชาย", "F": "หญิง"}.get(value, value) if kind == "sex" else value
+    if kind == "sex":
+        return {"M": "ชาย", "F": "หญิง"}.get(value, value)
+    return thai_wrap(value, VALUE_WIDTH)
 
 
 GAP_NAMES = {
@@ -372,6 +394,7 @@ def print_household(household: dict[str, Any]) -> None:
     table = _table(
         f"ครัวเรือน (household) {h['household_id']} · บ้าน {h['house_code'] or '-'}", "", ""
     )
+    table.columns[1].justify = "left"  # a key and its value, some of them sentences
     for label, key in (
         ("สมาชิกที่มีชีวิต (living members)", "members"),
         ("เด็กอายุต่ำกว่า 6 ปี (children under 6)", "children_under_6"),
@@ -389,11 +412,18 @@ def print_household(household: dict[str, Any]) -> None:
     verdict = (
         "ไม่ได้สำรวจ (not surveyed)"
         if poverty is None
-        else ("ยากจน (poor): " + ", ".join(poverty["failed"]))
+        else "ยากจน (poor): ไม่ผ่านตัวชี้วัดด้านล่าง (fails the indicators below)"
         if poverty["poor"]
         else "ไม่ยากจน (not poor)"
     )
     table.add_row("ดัชนี จปฐ. (poverty index)", verdict)
+    if poverty is not None and poverty["poor"]:
+        from sitthi.poverty.index import load_indicators
+
+        indicators = load_indicators().indicators
+        for code in poverty["failed"]:
+            wording = indicators[code].th if code in indicators else code
+            table.add_row("", thai_wrap(f"{code[-2:]}. {wording}", INDICATOR_WIDTH))
     console.print(table)
     members = _table("สมาชิก (members)", "บุคคล (person)", "ชื่อ (name)", "อายุ (age)")
     members.columns[1].justify = "left"

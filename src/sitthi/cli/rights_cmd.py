@@ -22,7 +22,9 @@ def rights(
     programmes: Annotated[
         list[Path] | None,
         typer.Option(
-            "--programmes", help="A folder of programme YAML files, added to the built-in ones."
+            "--programmes",
+            help="Programme YAML files, or folders of them, added to the built-in ones "
+            "(a file with a built-in's id replaces it). Repeat for several.",
         ),
     ] = None,
     rules: Annotated[
@@ -58,6 +60,13 @@ def rights(
 
     settings = get_settings()
     day = parse_date_option(as_of, "--as-of") or dt.date.today()
+    links = None
+    if truth is not None:
+        from sitthi.rights.evaluate import check_truth_files
+
+        beside = truth.parent / "linkage_truth.csv"
+        links = linkage_truth or (beside if beside.exists() else None)
+        check_truth_files(truth, links)
     con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
     with steps("rights", total=STEPS) as step:
         report = run_rights(
@@ -68,9 +77,7 @@ def rights(
         from sitthi.cli.render_rights import print_gap_accuracy
         from sitthi.rights.evaluate import evaluate_gaps
 
-        beside = truth.parent / "linkage_truth.csv"
-        links = linkage_truth or (beside if beside.exists() else None)
-        print_gap_accuracy(evaluate_gaps(con, truth, links))
+        print_gap_accuracy(evaluate_gaps(con, truth, links), report)
     typer.echo(
         f"tables: persons, conflicts, profiles, entitlements, payments, gaps, notifications, "
         f"household_poverty, person_poverty ({report.seconds:.1f} s)"
@@ -118,6 +125,19 @@ def poverty(
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
     area = cast("Level", level)  # checked just above
+    if (
+        within is not None
+        and one(con, "select count(*) from household_poverty")
+        and not one(
+            con,
+            "select count(*) from household_poverty where starts_with(subdistrict_code, $w)",
+            {"w": within},
+        )
+    ):
+        raise ValidationError(
+            f"--within {within}: no surveyed household in this area "
+            "(give a DOPA area code: 30 for นครราชสีมา, 3001 for one of its districts)"
+        )
     rows = (
         poverty_by_indicator(con, area, within)
         if by == "indicator"
@@ -145,8 +165,11 @@ def quality(
     disagreements between agencies, overlap between lists, linkage results per stage."""
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
+    from sitthi.errors import ValidationError
     from sitthi.quality.report import build_quality_report, write_html, write_json
 
+    if out.exists() and not out.is_dir():
+        raise ValidationError(f"--out {out}: a file, not a folder for the report")
     con = connect(db or get_settings().db, read_only=True)
     report = build_quality_report(con)
     write_json(report, out / "quality.json")

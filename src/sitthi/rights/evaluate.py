@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitthi.csv_header import require_columns
 from sitthi.engines.duckdb import dict_rows, run
+from sitthi.linkage.evaluate import TRUTH_COLUMNS as LINKAGE_TRUTH_COLUMNS
 from sitthi.linkage.evaluate import load_truth
 from sitthi.linkage.prepare import prepare_records
 
@@ -83,6 +84,13 @@ def _mislinked_persons(con: duckdb.DuckDBPyConnection, links: Path | None) -> No
         select person_id, min(why) as why from marked group by 1
         """,
     )
+
+
+def check_truth_files(truth: Path, links: Path | None) -> None:
+    """Refuse a missing or malformed truth before a long run, not after it."""
+    require_columns(truth, TRUTH_COLUMNS)
+    if links is not None:
+        require_columns(links, LINKAGE_TRUTH_COLUMNS)
 
 
 def evaluate_gaps(

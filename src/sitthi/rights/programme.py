@@ -133,8 +133,8 @@ def parse_programme(text: str, name: str) -> Programme:
 
 
 def load_programmes(*folders: Path) -> dict[str, Programme]:
-    """The packaged programmes, then those in ``folders`` (a user's file replaces a packaged
-    programme with the same ``id``)."""
+    """The packaged programmes, then those in ``folders`` (YAML files, or folders of them; a
+    user's file replaces a packaged programme with the same ``id``)."""
     found: dict[str, Programme] = {}
     packaged = files("sitthi.rights").joinpath(PACKAGED)
     for entry in sorted(packaged.iterdir(), key=lambda e: e.name):
@@ -144,9 +144,13 @@ def load_programmes(*folders: Path) -> dict[str, Programme]:
             )
             found[p.id] = p
     for folder in folders:
-        if not folder.is_dir():
-            raise RuleError(f"{folder}: no such folder of programmes")
-        for path in sorted(folder.glob("*.yaml")):
+        if folder.is_file() and folder.suffix in (".yaml", ".yml"):
+            paths = [folder]
+        elif folder.is_dir():
+            paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+        else:
+            raise RuleError(f"{folder}: no such programme file or folder")
+        for path in paths:
             p = parse_programme(path.read_text(encoding="utf-8"), str(path))
             found[p.id] = p
     return found

@@ -96,3 +96,36 @@ def normalize_thai_text(text: str) -> str:
         'น้ำฝน แก้ว'
     """
     return until_stable(_one_pass, text)
+
+
+def display_width(text: str) -> int:
+    """Terminal cells: Thai vowel and tone marks above or below a letter take none."""
+    return sum(1 for c in text if unicodedata.category(c) != "Mn")
+
+
+def thai_wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` cells between words.
+
+    Thai writes no spaces between words, so a terminal table can only cut it mid-word;
+    PyThaiNLP's dictionary tokenizer (newmm, bundled, no network) finds the word ends.
+    A word longer than ``width`` keeps a line of its own.
+
+    Example:
+        >>> print(thai_wrap("การเข้าถึงบริการรัฐ", 10))
+        การเข้าถึง
+        บริการรัฐ
+    """
+    if display_width(text) <= width:
+        return text
+    from pythainlp.tokenize import word_tokenize
+
+    lines: list[str] = []
+    line = ""
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if line and display_width(line + word) > width:
+            lines.append(line.rstrip())
+            line = word.lstrip()
+        else:
+            line += word
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
