@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitthi.thai import text
-from sitthi.thai.text import normalize_thai_text
+from sitthi.thai.text import display_width, normalize_thai_text, thai_wrap
 
 NIKHAHIT, SARA_AA, SARA_AM = "\u0e4d", "\u0e32", "\u0e33"
 MAI_EK, MAI_THO = "\u0e48", "\u0e49"
@@ -94,3 +94,26 @@ def test_pythainlp_shortcut_never_changes_the_result(raw: str) -> None:
     with mock.patch.object(text, "_RE_NEEDS_PYTHAINLP", re.compile("")):
         slow = normalize_thai_text(raw)
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("การเข้าถึงบริการรัฐ", 10),
+        ("ครัวเรือนใช้ยาเพื่อบำบัดบรรเทาอาการเจ็บป่วยเบื้องต้นอย่างเหมาะสม", 30),
+        ("คนจน จปฐ. ที่ยังไม่มีบัตรสวัสดิการ (poor, no card: outreach)", 20),
+        ("สั้น", 10),
+    ],
+)
+def test_thai_wrap_breaks_between_words_within_the_width(text: str, width: int) -> None:
+    lines = thai_wrap(text, width).split("\n")
+    assert all(display_width(line) <= width for line in lines)
+    # Nothing lost, nothing cut inside a word: the lines join back to the text.
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    if display_width(text) > width:
+        assert len(lines) > 1
+
+
+def test_display_width_counts_no_cell_for_marks_above_or_below() -> None:
+    assert display_width("น้ำ") == 2
+    assert display_width("ผู้สูงอายุ") == 6
