@@ -367,7 +367,7 @@ def print_person_profile(person: PersonLookup) -> None:
     for column in gaps.columns[1:]:
         column.justify = "left"
     for g in person.gaps:
-        detail = g["detail"] or ""
+        detail = _gap_detail(g)
         if g["unknown"]:
             detail += f" ต้องตรวจ: ไม่ทราบ {g['unknown']} (to check)"
         gaps.add_row(
@@ -386,6 +386,23 @@ def print_person_profile(person: PersonLookup) -> None:
                 f"{c['other_value']} ({c['other_source']})",
             )
         console.print(clash)
+
+
+def _gap_detail(gap: dict[str, Any]) -> str:
+    """A gap's detail in Thai: the conditions failed, the payers, the day of death."""
+    detail = gap["detail"] or ""
+    if gap["gap"] == "receiving_not_eligible":
+        from sitthi.rights.programme import load_programmes
+
+        programme = load_programmes().get(gap["programme"])
+        conditions = programme.eligibility if programme else {}
+        failed = [conditions[c].th if c in conditions else c for c in detail.split(",") if c]
+        return "ข้อที่ไม่ผ่าน (fails): " + ", ".join(failed) if failed else ""
+    if gap["gap"] == "paid_twice":
+        return f"ผู้จ่าย (payers): {detail.replace(',', ', ')}"
+    if gap["gap"] == "paid_after_death" and detail.startswith("died "):
+        return f"เสียชีวิต (died) {detail.removeprefix('died ')}"
+    return detail
 
 
 def print_household(household: dict[str, Any]) -> None:
