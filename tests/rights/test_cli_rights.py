@@ -47,7 +47,13 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
         """select e.person_id, p.household_id from entitlements e join profiles p using (person_id)
            where e.programme = 'old_age_allowance' limit 1"""
     ).fetchall()
+    ((wrongly_paid,),) = con.execute(
+        "select person_id from gaps where gap = 'receiving_not_eligible' limit 1"
+    ).fetchall()
     con.close()
+    explained = sitthi("profile", wrongly_paid, "--db", str(db))
+    assert explained.returncode == 0, explained.stderr
+    assert "ข้อที่ไม่ผ่าน (fails)" in explained.stdout  # the conditions, in Thai
     shown = sitthi("profile", person, "--db", str(db))
     assert shown.returncode == 0, shown.stderr
     for text in ("รายได้ (income)", "dopa ✓", "เบี้ยยังชีพผู้สูงอายุ", "age=", "ได้รับบำนาญ"):
