@@ -48,6 +48,10 @@ def test_the_day_decides(linked: tuple[Path, LinkReport], tmp_path: Path) -> Non
     assert profile(issued, card_person)[2] is True
     assert profile(expiry + dt.timedelta(days=1), card_person)[2] is False
     assert [r[0] for r in rows(con, "describe profiles")] == list(PROFILE_COLUMNS)
+    # Before a birth there is no one to profile: no negative ages, no unborn entitled.
+    build_profiles(con, birth - dt.timedelta(days=1))
+    assert rows(con, "select count(*) from profiles where person_id = ?", [person]) == [(0,)]
+    assert rows(con, "select count(*) from profiles where age < 0") == [(0,)]
 
 
 def test_household_profiles_add_up(linked: tuple[Path, LinkReport], tmp_path: Path) -> None:

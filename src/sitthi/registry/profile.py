@@ -66,7 +66,8 @@ def profile_sql(day: str, days: str | None = None) -> str:
     """SELECT of profiles over ``persons``, on the day ``day`` (an SQL date expression).
 
     With ``days`` (a table of ``person_id`` and ``day``), one profile per person and day
-    listed there, so a payment can be judged on the month it was paid for.
+    listed there, so a payment can be judged on the month it was paid for. A person not yet
+    born on the day has none.
     """
     source = f"persons p join {days} d using (person_id)" if days else "persons p"
     # The last day a partial birth date can stand for: 31 December, or the month's end.
@@ -95,7 +96,9 @@ def profile_sql(day: str, days: str | None = None) -> str:
                p.class_level is not null as student, p.class_level,
                p.government_pension, p.state_care_resident
         from {source}
-        left join person_households h using (person_id)"""
+        left join person_households h using (person_id)
+        -- no one has a profile before they are born (a past day, or a wrong birth date)
+        where p.birth_date is null or p.birth_date <= {day}"""
 
 
 def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
