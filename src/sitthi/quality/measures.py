@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import dict_rows, one
+from sitthi.engines.duckdb import dict_rows, one, rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,7 +42,39 @@ def completeness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         f"""select source, count(*) as records, {shares}
             from source_records group by 1 order by 1""",
     )
-    return [{**r, "not_in_list": [c for c in FIELDS if not r[c]]} for r in found]
+    collected = _collected(con)
+    return [
+        {**r, "not_in_list": [c for c in FIELDS if not r[c] and c not in collected[r["source"]]]}
+        for r in found
+    ]
+
+
+#: The spec fields (as an ingest report names them) that give each measured field.
+SPEC_FIELDS = {
+    "pid_hash": ("national_id",),
+    "first_name": ("first_name", "full_name"),
+    "last_name": ("last_name", "full_name"),
+    "sex": ("sex", "title", "full_name"),
+    "birth_date": ("birth_date",),
+    "subdistrict_code": ("subdistrict", "address", "subdistrict_code"),
+    "house_code": ("house_code",),
+    "phone": ("phone",),
+}
+
+
+def _collected(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Per agency, the measured fields its spec maps, from the ingest reports: a field it
+    maps but that every row leaves blank is missing data, not a field it lacks."""
+    mapped: dict[str, set[str]] = defaultdict(set)
+    for source, report in rows(con, "select source, report from batches"):
+        mapped[source] |= set(json.loads(report).get("completeness", {}))
+    return defaultdict(
+        set,
+        {
+            source: {f for f, names in SPEC_FIELDS.items() if mapped[source] & set(names)}
+            for source in mapped
+        },
+    )
 
 
 def duplicates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
