@@ -63,10 +63,11 @@ def rights(
     links = None
     if truth is not None:
         from sitthi.rights.evaluate import check_truth_files
+        from sitthi.rights.programme import load_programmes
 
         beside = truth.parent / "linkage_truth.csv"
         links = linkage_truth or (beside if beside.exists() else None)
-        check_truth_files(truth, links)
+        check_truth_files(truth, links, set(load_programmes(*(programmes or ()))))
     con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
     with steps("rights", total=STEPS) as step:
         report = run_rights(

@@ -20,12 +20,14 @@ the store's identity table. Each miss gets a reason:
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitthi.csv_header import require_columns
 from sitthi.engines.duckdb import dict_rows, run
+from sitthi.errors import ValidationError
 from sitthi.linkage.evaluate import TRUTH_COLUMNS as LINKAGE_TRUTH_COLUMNS
 from sitthi.linkage.evaluate import load_truth
 from sitthi.linkage.prepare import prepare_records
@@ -86,11 +88,37 @@ def _mislinked_persons(con: duckdb.DuckDBPyConnection, links: Path | None) -> No
     )
 
 
-def check_truth_files(truth: Path, links: Path | None) -> None:
-    """Refuse a missing or malformed truth before a long run, not after it."""
-    require_columns(truth, TRUTH_COLUMNS)
+GAP_TYPES = ("eligible_not_receiving", "receiving_not_eligible", "paid_twice", "paid_after_death")
+
+
+def check_truth_files(truth: Path, links: Path | None, programmes: set[str]) -> None:
+    """Refuse a missing or malformed truth before a long run, not after it: every row
+    readable, every error type a gap, every programme one that is loaded."""
+    header = require_columns(truth, TRUTH_COLUMNS)
     if links is not None:
         require_columns(links, LINKAGE_TRUTH_COLUMNS)
+    found: set[tuple[str, str]] = set()
+    with truth.open(encoding="utf-8-sig", newline="") as f:
+        for number, row in enumerate(csv.reader(f), start=1):
+            if number == 1 or not row:
+                continue
+            if len(row) != len(header):
+                raise ValidationError(
+                    f"{truth}: row {number}: {len(row)} fields, the header has {len(header)}"
+                )
+            fields = dict(zip(header, row, strict=True))
+            found.add((fields["programme"], fields["error_type"]))
+    if not found:
+        raise ValidationError(f"{truth}: no planted errors to check against (header only)")
+    for programme, error_type in sorted(found):
+        if error_type not in GAP_TYPES:
+            raise ValidationError(
+                f"{truth}: error_type {error_type!r} is not a gap ({', '.join(GAP_TYPES)})"
+            )
+        if programme not in programmes:
+            raise ValidationError(
+                f"{truth}: programme {programme!r} is not loaded ({', '.join(sorted(programmes))})"
+            )
 
 
 def evaluate_gaps(
