@@ -99,7 +99,7 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     not_a_folder = sitthi("report", "quality", "--out", str(tmp_path / "a-file"), "--db", str(db))
     assert not_a_folder.returncode == 1
-    assert "a file, not a folder" in not_a_folder.stderr
+    assert "give a folder" in not_a_folder.stderr
 
 
 def test_a_rule_failing_on_real_profiles_changes_nothing(

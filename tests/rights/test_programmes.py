@@ -57,6 +57,12 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
     assert "grant" in load_programmes(single.parent)
     with pytest.raises(RuleError, match="no such programme file or folder"):
         load_programmes(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RuleError, match="no programme files"):
+        load_programmes(tmp_path / "empty")
+    (tmp_path / "latin1.yaml").write_bytes("name_th: ท".encode("cp874"))
+    with pytest.raises(RuleError, match="not UTF-8"):
+        load_programmes(tmp_path / "latin1.yaml")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +100,13 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
         ),
         (('"600"', "\"'600 baht'\""), "amount: \"'600 baht'\" gives varchar, not a number"),
         (("  old:", "  amount:"), "condition name 'amount' must be lower-case letters"),
+        (
+            (
+                "enrolment: {indicator: allowance_programme, value: ทดสอบ}",
+                "enrolment: {profile: age}",
+            ),
+            "profile column 'age' is not true or false",
+        ),
         (("unit: baht/month\n", ""), "p.yaml:2: unit: Field required"),
         (
             (

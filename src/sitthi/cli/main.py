@@ -50,6 +50,20 @@ def _register() -> None:
 _register()
 
 
+def _is_interrupt(exc: Exception) -> bool:
+    """Ctrl-C inside a query reaches us as DuckDB's error, not as KeyboardInterrupt."""
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or str(exc) == "Query interrupted"
+
+
+def _stop_interrupted(debug: bool) -> None:
+    if debug:
+        raise
+    typer.secho("interrupted (Ctrl-C)", fg=typer.colors.RED, err=True)
+    sys.exit(130)
+
+
 def run() -> None:
     """Entry point: run the app, print a `SitthiError` as one line and exit non-zero.
 
@@ -64,7 +78,11 @@ def run() -> None:
             raise
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        _stop_interrupted(debug)
     except Exception as exc:
+        if _is_interrupt(exc):
+            _stop_interrupted(debug)
         if debug:
             raise
         typer.secho(

@@ -98,7 +98,7 @@ def poverty(
             "each of the 5) or indicator (households failing each of the 17)."
         ),
     ] = "area",
-    limit: Annotated[int, typer.Option(help="How many areas to show, poorest first.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="How many areas to show, poorest first.")] = 20,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write every row (no limit) to this CSV.")
     ] = None,
@@ -169,8 +169,10 @@ def quality(
     from sitthi.errors import ValidationError
     from sitthi.quality.report import build_quality_report, write_html, write_json
 
-    if out.exists() and not out.is_dir():
-        raise ValidationError(f"--out {out}: a file, not a folder for the report")
+    if (out.exists() and not out.is_dir()) or out.suffix.lower() in (".html", ".json"):
+        raise ValidationError(
+            f"--out {out}: give a folder; quality.html and quality.json are written in it"
+        )
     con = connect(db or get_settings().db, read_only=True)
     report = build_quality_report(con)
     write_json(report, out / "quality.json")

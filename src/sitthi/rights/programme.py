@@ -61,6 +61,8 @@ class Enrolment(_Strict):
             raise ValueError("an enrolment fact needs the `value` that means enrolled")
         if self.profile is not None and self.profile not in PROFILE_COLUMNS:
             raise ValueError(f"unknown profile column {self.profile!r}")
+        if self.profile is not None and PROFILE_COLUMNS[self.profile][0] != "boolean":
+            raise ValueError(f"profile column {self.profile!r} is not true or false")
         return self
 
 
@@ -118,6 +120,7 @@ class Programme(_Strict):
 
 
 PACKAGED = "programmes"
+YAML = (".yaml", ".yml")
 
 
 def parse_programme(text: str, name: str) -> Programme:
@@ -144,13 +147,21 @@ def load_programmes(*folders: Path) -> dict[str, Programme]:
             )
             found[p.id] = p
     for folder in folders:
-        if folder.is_file() and folder.suffix in (".yaml", ".yml"):
+        if folder.is_dir():
+            paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML)
+            if not paths:
+                raise RuleError(f"{folder}: no programme files (.yaml, .yml) in this folder")
+        elif folder.is_file():
+            if folder.suffix.lower() not in YAML:
+                raise RuleError(f"{folder}: a programme is a .yaml or .yml file")
             paths = [folder]
-        elif folder.is_dir():
-            paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
         else:
             raise RuleError(f"{folder}: no such programme file or folder")
         for path in paths:
-            p = parse_programme(path.read_text(encoding="utf-8"), str(path))
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise RuleError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+            p = parse_programme(text, str(path))
             found[p.id] = p
     return found
