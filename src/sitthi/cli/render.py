@@ -146,7 +146,10 @@ def print_ingest_results(results: list[IngestResult]) -> None:
         "แก้ปีเกิด year fixed",
     )
     for col in headers:
-        table.add_column(col, justify="left" if col in headers[:2] else "right")
+        # Thai above, English below: a Thai word cannot wrap and would be cut at 80 columns.
+        table.add_column(
+            col.replace(" ", "\n", 1), justify="left" if col in headers[:2] else "right"
+        )
     reasons: dict[str, int] = {}
     for r in results:
         if r.skipped:
@@ -196,7 +199,7 @@ def _print_completeness(results: list[IngestResult]) -> None:
     table = Table(title="ความครบถ้วนของข้อมูล (completeness, % of loaded rows)", box=box.SIMPLE_HEAD)
     table.add_column("")
     for label in COMPLETENESS.values():
-        table.add_column(label, justify="right")
+        table.add_column(label.replace(" ", "\n", 1), justify="right")
     for r in results:
         c = r.report.get("completeness", {})
         # A full name fills first and last name; an address or area names fill the area.

@@ -23,6 +23,8 @@ GAPS = {
 
 #: Cells a number column's Thai header may take per line.
 HEADER_WIDTH = 10
+#: Cells a programme's name may take per line (the built-in names fit on one).
+NAME_WIDTH = 36
 #: Cells a profile value may take per line, broken between Thai words.
 VALUE_WIDTH = 28
 #: Cells an indicator's wording may take per line, broken between Thai words.
@@ -56,6 +58,11 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _name(name: str) -> str:
+    """A programme's name, broken between Thai words when a user's is long."""
+    return thai_wrap(name, NAME_WIDTH)
+
+
 def _print(table: Table, empty: str) -> None:
     """The table, or its title and ``empty`` when it has no rows."""
     if table.row_count:
@@ -81,7 +88,7 @@ def print_tpmap_answers(report: RightsReport) -> None:
     )
     who.columns[0].no_wrap = False
     for r in a["who_should_receive"]:
-        who.add_row(r["name_th"], f"{r['entitled']:,}", _baht(r["baht_per_month"]))
+        who.add_row(_name(r["name_th"]), f"{r['entitled']:,}", _baht(r["baht_per_month"]))
     o = a["outreach"][0]
     who.add_row(
         "คนจน จปฐ. ที่ยังไม่มีบัตรสวัสดิการ (poor, no card: outreach)",
@@ -99,7 +106,9 @@ def print_tpmap_answers(report: RightsReport) -> None:
     for r in a["recipients"]:
         if r["recipients"]:
             poor = "" if r["percent_poor"] is None else f"{r['percent_poor']:.1f}"
-            recipients.add_row(r["name_th"], f"{r['recipients']:,}", f"{r['mean_age']}", poor)
+            recipients.add_row(
+                _name(r["name_th"]), f"{r['recipients']:,}", f"{r['mean_age']}", poor
+            )
     _print(recipients, "ไม่มีรายชื่อผู้รับในคลัง (no payment or enrolment list loaded)")
     unlisted = [r["name_th"] for r in a["recipients"] if not r["recipients"]]
     if unlisted and recipients.row_count:
@@ -119,7 +128,7 @@ def print_tpmap_answers(report: RightsReport) -> None:
     appropriate.columns[1].justify = "left"
     for r in a["appropriate"]:
         appropriate.add_row(
-            r["name_th"],
+            _name(r["name_th"]),
             GAPS.get(r["gap"], r["gap"]),
             f"{r['persons']:,}",
             f"{r['unverified']:,}",
@@ -142,7 +151,10 @@ def print_tpmap_answers(report: RightsReport) -> None:
     )
     for r in a["targeting"]:
         targeting.add_row(
-            r["name_th"], f"{r['missed']:,}", f"{r['unverified']:,}", _baht(r["baht_per_month"])
+            _name(r["name_th"]),
+            f"{r['missed']:,}",
+            f"{r['unverified']:,}",
+            _baht(r["baht_per_month"]),
         )
     targeting.add_row("หนังสือแจ้งสิทธิ์ (notifications)", f"{report.notifications:,}", "", "")
     console.print(targeting)
@@ -238,7 +250,7 @@ def print_poverty_indicators(rows: list[dict[str, Any]], within: str | None) -> 
     for r in rows:
         table.add_row(
             thai_wrap(f"{r['indicator'][-2:]}. {r['th']}", INDICATOR_WIDTH),
-            dimensions[r["dimension"]].th,
+            thai_wrap(dimensions[r["dimension"]].th, HEADER_WIDTH),
             f"{r['households']:,}",
             f"{100 * r['share']:.1f}",
         )
@@ -272,7 +284,7 @@ def print_gap_accuracy(results: list[GapAccuracy], report: RightsReport) -> None
             + [f"+{k} {v:,}" for k, v in r.extra.items()]
         )
         table.add_row(
-            f"{names.get(r.programme, r.programme)}: {SHORT_GAPS.get(r.gap, r.gap)}",
+            _name(f"{names.get(r.programme, r.programme)}: {SHORT_GAPS.get(r.gap, r.gap)}"),
             f"{r.planted:,}",
             f"{r.found:,}",
             f"{r.precision:.3f}",
@@ -360,7 +372,9 @@ def print_person_profile(person: PersonLookup) -> None:
     rights.columns[2].justify, rights.columns[2].overflow = "left", "fold"
     for e in person.entitlements:
         rights.add_row(
-            names.get(e["programme"], e["programme"]), _baht(e["amount"]), e.get("reason") or ""
+            _name(names.get(e["programme"], e["programme"])),
+            _baht(e["amount"]),
+            e.get("reason") or "",
         )
     _print(rights, "ไม่มีสิทธิ์ตามโครงการที่กำหนด (no entitlement)")
     gaps = _table("ช่องว่าง (gaps)", "โครงการ (programme)", "ช่องว่าง (gap)", "รายละเอียด (detail)")
@@ -371,7 +385,7 @@ def print_person_profile(person: PersonLookup) -> None:
         if g["unknown"]:
             detail += f" ต้องตรวจ: ไม่ทราบ {g['unknown']} (to check)"
         gaps.add_row(
-            names.get(g["programme"], g["programme"]),
+            _name(names.get(g["programme"], g["programme"])),
             GAP_NAMES.get(g["gap"], g["gap"]),
             detail.strip(),
         )

@@ -53,6 +53,7 @@ def rights(
     import datetime as dt
 
     from sitthi.cli.progress import steps
+    from sitthi.cli.render import console
     from sitthi.cli.render_rights import print_tpmap_answers
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
@@ -79,7 +80,7 @@ def rights(
         from sitthi.rights.evaluate import evaluate_gaps
 
         print_gap_accuracy(evaluate_gaps(con, truth, links), report)
-    typer.echo(
+    console.print(
         f"tables: persons, conflicts, profiles, entitlements, payments, gaps, notifications, "
         f"household_poverty, person_poverty ({report.seconds:.1f} s)"
     )
