@@ -40,7 +40,7 @@ def test_rights_then_poverty(world: Path, linked: tuple[Path, LinkReport], tmp_p
         assert question in done.stdout
     assert "เบี้ยยังชีพผู้สูงอายุ" in done.stdout
     # The synthetic world has no child grant payment list: said, not counted as missed.
-    assert "no recipient list loaded for it" in " ".join(done.stdout.split())
+    assert "no recipient list loaded up to that day" in " ".join(done.stdout.split())
     assert "gaps against the planted errors" in done.stdout
     con = duckdb.connect(str(db), read_only=True)
     ((person, household),) = con.execute(

@@ -114,8 +114,9 @@ def print_tpmap_answers(report: RightsReport) -> None:
     if unlisted and recipients.row_count:
         # Without a recipient list every eligible person would look missed: say so, not that.
         console.print(
-            f"ยังไม่มีรายชื่อผู้รับของ {', '.join(unlisted)} ในคลัง ข้อ 2–4 จึงไม่รวมโครงการนี้ "
-            "(no recipient list loaded for it, so questions 2–4 leave it out)\n"
+            f"ยังไม่มีรายชื่อผู้รับของ {', '.join(unlisted)} ในคลังถึงวันนั้น "
+            "ข้อ 2–4 จึงไม่รวมไว้ "
+            "(no recipient list loaded up to that day, so questions 2–4 leave it out)\n"
         )
     appropriate = _table(
         "3. ผู้รับเหมาะสมหรือไม่ (are recipients appropriate?)",

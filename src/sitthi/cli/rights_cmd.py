@@ -127,6 +127,12 @@ def poverty(
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
     area = cast("Level", level)  # checked just above
+    digits = {"province": 2, "district": 4, "subdistrict": 6}
+    if within is not None and len(within) > digits[level]:
+        raise ValidationError(
+            f"--within {within} is smaller than a {level}: give a shorter code, or a finer "
+            "--level (a province is 2 digits, a district 4, a subdistrict 6)"
+        )
     if (
         within is not None
         and one(con, "select count(*) from household_poverty")
