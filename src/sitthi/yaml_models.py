@@ -33,6 +33,23 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def _duplicate_key(node: yaml.Node | None) -> tuple[int, str] | None:
+    """The line and name of the first key a mapping repeats (YAML lets the last win)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key.start_mark.line + 1, str(key.value)
+            seen.add(key.value)
+            if found := _duplicate_key(value):
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if found := _duplicate_key(item):
+                return found
+    return None
+
+
 def parse_yaml_model(
     text: str, name: str, model: type[Model], error: type[SitthiError], what: str
 ) -> Model:
@@ -50,6 +67,10 @@ def parse_yaml_model(
         raise error(f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise error(f"{name}:1: {what}")
+    duplicate = _duplicate_key(root)
+    if duplicate:
+        twice, key = duplicate
+        raise error(f"{name}:{twice}: {key!r} is given twice (the second would silently win)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
