@@ -101,7 +101,7 @@ def test_a_user_programme_is_added_and_can_replace_a_built_in(tmp_path: Path) ->
         (('"600"', "\"'600 baht'\""), "amount: \"'600 baht'\" gives varchar, not a number"),
         (("  old:", "  amount:"), "condition name 'amount' must be lower-case letters"),
         (
-            ("amount: \"600\"", "amount: \"600\"\namount: \"700\""),
+            ('amount: "600"', 'amount: "600"\namount: "700"'),
             "p.yaml:11: 'amount' is given twice",
         ),
         (
