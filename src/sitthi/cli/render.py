@@ -142,7 +142,7 @@ def print_ingest_results(results: list[IngestResult]) -> None:
         "อ่าน read",
         "นำเข้า loaded",
         "กักไว้ held",
-        "ID ผิด bad ID",
+        "เลขผิด bad ID",
         "แก้ปีเกิด year fixed",
     )
     for col in headers:
