@@ -11,6 +11,7 @@ from rich.table import Table
 from sitthi.cli.render import console
 from sitthi.registry.lookup import PersonLookup
 from sitthi.rights.evaluate import GapAccuracy
+from sitthi.rights.programme import Condition
 from sitthi.rights.service import RightsReport
 from sitthi.thai.text import display_width, thai_wrap
 
@@ -61,6 +62,11 @@ def _table(title: str, *columns: str) -> Table:
 def _name(name: str) -> str:
     """A programme's name, broken between Thai words when a user's is long."""
     return thai_wrap(name, NAME_WIDTH)
+
+
+def _programme_names(report: RightsReport) -> dict[str, str]:
+    """Programme id → Thai name, for every programme the run used (a user's too)."""
+    return {r["programme"]: r["name_th"] for r in report.answers["who_should_receive"]}
 
 
 def _print(table: Table, empty: str) -> None:
@@ -171,7 +177,7 @@ def print_tpmap_answers(report: RightsReport) -> None:
 
 def _print_stale_lists(report: RightsReport) -> None:
     """Say when a day is judged on payment lists that end well before it."""
-    names = {r["programme"]: r["name_th"] for r in report.answers["who_should_receive"]}
+    names = _programme_names(report)
     stale: dict[dt.date, list[str]] = {}
     for programme, end in sorted(report.rights.lists_end.items()):
         if (report.as_of - end).days > STALE_LIST_DAYS:
@@ -269,7 +275,7 @@ SHORT_GAPS = {
 
 def print_gap_accuracy(results: list[GapAccuracy], report: RightsReport) -> None:
     """Gaps found against the planted errors, with the reason for every miss."""
-    names = {r["programme"]: r["name_th"] for r in report.answers["who_should_receive"]}
+    names = _programme_names(report)
     table = _table(
         "ตรวจกับข้อผิดพลาดที่ฝังไว้ (gaps against the planted errors)",
         "โครงการ: ช่องว่าง (gap)",
@@ -335,7 +341,8 @@ def print_person_profile(person: PersonLookup) -> None:
     from sitthi.rights.programme import load_programmes
 
     rules = load_rules()
-    names = {p.id: p.name_th for p in load_programmes().values()}
+    programmes = load_programmes()
+    names = {p.id: p.name_th for p in programmes.values()}
     pr = person.profile
     age = f"อายุ {pr['age']} ปี" if pr.get("age") is not None else "ไม่ทราบอายุ"
     alive = "" if pr.get("alive") else " · เสียชีวิตแล้ว (dead)"
@@ -382,7 +389,8 @@ def print_person_profile(person: PersonLookup) -> None:
     for column in gaps.columns[1:]:
         column.justify = "left"
     for g in person.gaps:
-        detail = _gap_detail(g)
+        programme = programmes.get(g["programme"])
+        detail = _gap_detail(g, programme.eligibility if programme else {})
         if g["unknown"]:
             detail += f" ต้องตรวจ: ไม่ทราบ {g['unknown']} (to check)"
         gaps.add_row(
@@ -403,14 +411,10 @@ def print_person_profile(person: PersonLookup) -> None:
         console.print(clash)
 
 
-def _gap_detail(gap: dict[str, Any]) -> str:
+def _gap_detail(gap: dict[str, Any], conditions: dict[str, Condition]) -> str:
     """A gap's detail in Thai: the conditions failed, the payers, the day of death."""
     detail = gap["detail"] or ""
     if gap["gap"] == "receiving_not_eligible":
-        from sitthi.rights.programme import load_programmes
-
-        programme = load_programmes().get(gap["programme"])
-        conditions = programme.eligibility if programme else {}
         failed = [conditions[c].th if c in conditions else c for c in detail.split(",") if c]
         return "ข้อที่ไม่ผ่าน (fails): " + ", ".join(failed) if failed else ""
     if gap["gap"] == "paid_twice":

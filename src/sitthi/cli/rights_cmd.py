@@ -117,7 +117,13 @@ def poverty(
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect, one
     from sitthi.errors import ValidationError
-    from sitthi.poverty.report import Level, poverty_by_area, poverty_by_indicator, write_csv
+    from sitthi.poverty.report import (
+        Level,
+        check_area,
+        poverty_by_area,
+        poverty_by_indicator,
+        write_csv,
+    )
 
     if level not in ("province", "district", "subdistrict"):
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
@@ -127,25 +133,8 @@ def poverty(
     if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
     area = cast("Level", level)  # checked just above
-    digits = {"province": 2, "district": 4, "subdistrict": 6}
-    if within is not None and len(within) > digits[level]:
-        raise ValidationError(
-            f"--within {within} is smaller than a {level}: give a shorter code, or a finer "
-            "--level (a province is 2 digits, a district 4, a subdistrict 6)"
-        )
-    if (
-        within is not None
-        and one(con, "select count(*) from household_poverty")
-        and not one(
-            con,
-            "select count(*) from household_poverty where starts_with(subdistrict_code, $w)",
-            {"w": within},
-        )
-    ):
-        raise ValidationError(
-            f"--within {within}: no surveyed household in this area "
-            "(give a DOPA area code: 30 for นครราชสีมา, 3001 for one of its districts)"
-        )
+    if within is not None:
+        check_area(con, area, within)
     rows = (
         poverty_by_indicator(con, area, within)
         if by == "indicator"

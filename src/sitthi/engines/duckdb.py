@@ -49,6 +49,11 @@ def connect(
     return con
 
 
+def error_reason(exc: Exception) -> str:
+    """DuckDB's reason in one line, without its class prefix ("Conversion Error: ")."""
+    return str(exc).splitlines()[0].split(": ", 1)[-1]
+
+
 def quote_literal(text: str) -> str:
     """A quoted SQL string literal (for names and labels written into generated SQL)."""
     return "'" + text.replace("'", "''") + "'"

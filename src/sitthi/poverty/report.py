@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sitthi.engines.duckdb import dict_rows, quote_literal
+from sitthi.engines.duckdb import dict_rows, one, quote_literal
 from sitthi.errors import ValidationError
 from sitthi.poverty.index import load_indicators
 from sitthi.thai.areas import area_name
@@ -15,6 +15,29 @@ if TYPE_CHECKING:
     import duckdb
 
 Level = Literal["province", "district", "subdistrict"]
+#: Digits of a DOPA area code at each level.
+CODE_DIGITS: dict[str, int] = {"province": 2, "district": 4, "subdistrict": 6}
+
+
+def check_area(con: duckdb.DuckDBPyConnection, level: Level, within: str) -> None:
+    """Refuse ``within`` when it is finer than ``level`` or no surveyed household is in it
+    (a survey is loaded): an empty table would read as "no poverty here"."""
+    if len(within) > CODE_DIGITS[level]:
+        raise ValidationError(
+            f"--within {within} is smaller than a {level}: give a shorter code, or a finer "
+            "--level (a province is 2 digits, a district 4, a subdistrict 6)"
+        )
+    surveyed = one(
+        con,
+        """select count(*) filter (starts_with(subdistrict_code, $w)) > 0 or count(*) = 0
+           from household_poverty""",
+        {"w": within},
+    )
+    if not surveyed:
+        raise ValidationError(
+            f"--within {within}: no surveyed household in this area "
+            "(give a DOPA area code: 30 for นครราชสีมา, 3001 for one of its districts)"
+        )
 
 
 def poverty_by_area(

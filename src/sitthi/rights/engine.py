@@ -45,6 +45,9 @@ from sitthi.rights.programme import Programme
 if TYPE_CHECKING:
     import duckdb
 
+#: The four gaps, as ``gaps.gap`` names them.
+GAP_TYPES = ("eligible_not_receiving", "receiving_not_eligible", "paid_twice", "paid_after_death")
+
 #: Paid for one of the last this-many months the lists cover counts as "receiving":
 #: one authority's list may lag a month behind the others'.
 RECEIVING_MONTHS = 2

@@ -31,6 +31,7 @@ from sitthi.errors import ValidationError
 from sitthi.linkage.evaluate import TRUTH_COLUMNS as LINKAGE_TRUTH_COLUMNS
 from sitthi.linkage.evaluate import load_truth
 from sitthi.linkage.prepare import prepare_records
+from sitthi.rights.engine import GAP_TYPES
 
 if TYPE_CHECKING:
     import duckdb
@@ -86,9 +87,6 @@ def _mislinked_persons(con: duckdb.DuckDBPyConnection, links: Path | None) -> No
         select person_id, min(why) as why from marked group by 1
         """,
     )
-
-
-GAP_TYPES = ("eligible_not_receiving", "receiving_not_eligible", "paid_twice", "paid_after_death")
 
 
 def check_truth_files(truth: Path, links: Path | None, programmes: set[str]) -> None:

@@ -14,6 +14,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from sitthi.engines.duckdb import error_reason
+
 #: Node types a rule may contain: logic, comparison, arithmetic, CASE, literals, columns.
 ALLOWED_NODES: tuple[type[exp.Expr], ...] = (
     exp.Column,
@@ -144,8 +146,7 @@ def check_type(tree: exp.Expr, columns: dict[str, str], *, condition: bool) -> N
         rule.fetchall()  # evaluated, not only bound: a bad cast shows only when run
         kind = str(rule.types[0]).upper()
     except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
-        raise ExpressionError(f"{tree.sql()[:60]!r}: {reason}") from exc
+        raise ExpressionError(f"{tree.sql()[:60]!r}: {error_reason(exc)}") from exc
     if condition and kind not in ("BOOLEAN", "NULL"):
         raise ExpressionError(
             f"{tree.sql()[:60]!r} gives {kind.lower()}, not true or false "

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 
@@ -101,9 +102,16 @@ class Programme(_Strict):
     def checked(self) -> dict[str, exp.Expr]:
         """Every rule, parsed and checked: condition name (and ``amount``) → expression.
 
+        Checked once per programme (the type check runs each rule on sample profiles);
+        the trees are shared, so a caller that rewrites one works on a copy.
+
         Raises:
             ValueError: naming the condition and what is wrong with it.
         """
+        return self._checked
+
+    @cached_property
+    def _checked(self) -> dict[str, exp.Expr]:
         types = {c: t for c, (t, _) in PROFILE_COLUMNS.items()}
         out = {}
         for name, rule in [

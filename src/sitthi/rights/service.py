@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from sitthi.engines.duckdb import dict_rows, one, run
+from sitthi.engines.duckdb import dict_rows, error_reason, one, run
 from sitthi.errors import RuleError, SitthiError
 from sitthi.poverty.index import build_poverty, load_indicators
 from sitthi.registry.golden import GoldenResult, build_golden
@@ -91,8 +91,9 @@ def _build(
         rights = compute_rights(con, programmes, as_of)
     except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
         # A rule that passed its check on sample profiles can still fail on a real one.
-        reason = str(exc).splitlines()[0].split(": ", 1)[-1]
-        raise RuleError(f"a programme's rule fails on the store's profiles: {reason}") from exc
+        raise RuleError(
+            f"a programme's rule fails on the store's profiles: {error_reason(exc)}"
+        ) from exc
     step("notifications")
     notices = build_notifications(con, programmes)
     step("poverty index")
