@@ -49,6 +49,15 @@ def connect(
     return con
 
 
+def store_folder(con: duckdb.DuckDBPyConnection) -> Path:
+    """The folder of the store's file (the system temp folder for an in-memory store):
+    where staging files go, beside the data they become part of."""
+    import tempfile
+
+    path = one(con, "select path from duckdb_databases() where database_name = current_database()")
+    return Path(path).resolve().parent if path else Path(tempfile.gettempdir())
+
+
 def error_reason(exc: Exception) -> str:
     """DuckDB's reason in one line, without its class prefix ("Conversion Error: ")."""
     return str(exc).splitlines()[0].split(": ", 1)[-1]

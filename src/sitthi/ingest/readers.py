@@ -11,29 +11,21 @@ missing columns, an empty sheet) raises a `SourceSpecError` naming the file.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, quote_identifier, rows, run
+from sitthi.engines.duckdb import one, quote_identifier, quote_literal, rows, run, store_folder
 from sitthi.errors import SourceSpecError
+from sitthi.ingest.csv_split import Reject, private_file, split_csv, unique_names
 from sitthi.ingest.spec import SourceSpec
 
 if TYPE_CHECKING:
     import duckdb
 
-_CHUNK = 16 << 20
 # When most lines fail to decode, the file is in another encoding than the spec says:
 # refuse it whole rather than quarantine every row.
 _WRONG_ENCODING_SHARE = 0.5
-
-
-@dataclass
-class Reject:
-    line: int
-    reasons: list[str]
-    raw: str
 
 
 @dataclass
@@ -79,90 +71,90 @@ def read_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -
 
 def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> RawBatch:
     encoding = spec.read.encoding
-    head = path.read_bytes()[: 1 << 20]
+    with path.open("rb") as f:
+        head = f.read(1 << 20)
     if not head.strip():
         raise SourceSpecError(f"{path}: the file is empty")
     if encoding in ("cp874", "tis-620"):
         _refuse_utf8_as_cp874(path, head)
-        with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
-            _transcode(path, Path(tmp.name), "cp874")
-        source = tmp.name
     else:
         _refuse_cp874_as_utf8(path, head, encoding)
-        source = str(path)
     # Reject tables are per read: never let one file's bad rows follow the next file.
-    run(con, "drop table if exists raw_rows")
-    run(con, "drop table if exists raw_rejects")
-    run(con, "drop table if exists raw_reject_scans")
-    first = 2 if spec.read.header else 1  # the file line of the first record
-    options = {
-        "header": spec.read.header,
-        "delim": spec.read.delimiter,
-        "quote": spec.read.quote,
-        "all_varchar": True,
-        "store_rejects": True,
-        "rejects_table": "raw_rejects",
-        "rejects_scan": "raw_reject_scans",
-        "auto_detect": True,
-        "null_padding": False,
-        "strict_mode": True,
-    }
-    args = ", ".join(f"{k} := ${k}" for k in options)
-    try:
-        run(
-            con,
-            f"create temp table raw_rows as "
-            f"select *, row_number() over () + {first - 1} as _ordinal "
-            f"from read_csv($path, {args})",
-            {"path": source, **options},
+    for table in ("raw_rows", "raw_rejects", "raw_reject_scans"):
+        run(con, f"drop table if exists {table}")
+    with private_file(store_folder(con)) as (fd, staged):
+        split = split_csv(
+            path,
+            fd,
+            encoding=encoding,
+            delimiter=spec.read.delimiter,
+            quote=spec.read.quote,
+            header=spec.read.header,
         )
-    except Exception as exc:  # duckdb raises its own error types for unreadable files
-        raise SourceSpecError(
-            f"{path}: cannot read as CSV ({encoding}): {_first_line(exc)}"
-        ) from exc
-    finally:
-        if source != str(path):
-            Path(source).unlink(missing_ok=True)
-    columns = [r[0] for r in rows(con, "describe raw_rows") if r[0] != "_ordinal"]
-    rejects = [
+        columns = split.columns
+        if split.records == 0:
+            raise SourceSpecError(f"{path}: the file has a header but no data rows")
+        # The splitter has cut the records and prefixed each with its file line: the
+        # parser only splits fields, in the dialect the spec states (nothing is guessed).
+        types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
+        options = {
+            "header": False,
+            "delim": spec.read.delimiter,
+            "quote": spec.read.quote,
+            "escape": spec.read.quote,
+            "new_line": "\\n",
+            "auto_detect": False,
+            "store_rejects": True,
+            "rejects_table": "raw_rejects",
+            "rejects_scan": "raw_reject_scans",
+            "null_padding": False,
+            "strict_mode": True,
+        }
+        args = ", ".join(f"{k} := ${k}" for k in options)
+        try:
+            run(
+                con,
+                f"create temp table raw_rows as select * from read_csv($path, {args}, "
+                f"columns := {{'_line': 'BIGINT', {types}}})",
+                {"path": staged, **options},
+            )
+        except Exception as exc:  # duckdb raises its own error types for unreadable files
+            raise SourceSpecError(
+                f"{path}: cannot read as CSV ({encoding}): {_first_line(exc)}"
+            ) from exc
+    rejects = split.rejects + [
         Reject(int(line), sorted({_reject_reason(k) for k in kinds}), raw or "")
         for line, kinds, raw in rows(
             con,
-            "select line, list(distinct error_type), min(csv_line) from raw_rejects "
-            "group by line order by line",
+            "select try_cast(regexp_extract(min(csv_line), '^([0-9]+)', 1) as bigint), "
+            "list(distinct error_type), "
+            "regexp_replace(min(csv_line), '^[0-9]+' || $d, '') "
+            "from raw_rejects group by line order by line",
+            {"d": _regex_escape(spec.read.delimiter)},
         )
     ]
+    rejects.sort(key=lambda r: r.line)
     loaded = one(con, "select count(*) from raw_rows")
-    total = loaded + len(rejects)
-    if total == 0:
-        raise SourceSpecError(f"{path}: the file has a header but no data rows")
-    bad_bytes = sum("bad_encoding" in r.reasons for r in rejects)
-    if total and bad_bytes / total > _WRONG_ENCODING_SHARE:
+    parsed = loaded + len(rejects) - len(split.rejects)
+    if parsed != split.written or any(r.line is None for r in rejects):
+        raise SourceSpecError(
+            f"{path}: {split.written:,} records were cut from the file but the CSV reader "
+            f"returned {parsed:,}: the file is refused rather than lose a row"
+        )
+    total = split.records
+    bad_bytes = split.undecodable + sum("bad_encoding" in r.reasons for r in rejects)
+    if bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
             f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
             "another encoding (Thai government files are often TIS-620/cp874); fix read.encoding"
         )
-    # _line: the file line of each loaded record, counting the header and skipping the
-    # lines of rejected records (a quoted field spanning lines shifts this by its extra lines).
-    # Without rejects it is the number the reader gave (an UPDATE of every row would leave
-    # version data behind that slows every later scan).
-    if not rejects:
-        run(con, "alter table raw_rows rename column _ordinal to _line")
-        return RawBatch(columns, total, rejects)
-    run(con, "create or replace temp table raw_reject_lines (line bigint)")
-    values = ", ".join(f"({r.line})" for r in rejects)
-    run(con, f"insert into raw_reject_lines values {values}")
-    run(
-        con,
-        f"""create or replace temp table raw_rows as
-        with gaps as (select line - {first} + 1 - row_number() over (order by line) as before
-                      from raw_reject_lines)
-        select r.* exclude (_ordinal),
-               r._ordinal + (select count(*) from gaps
-                             where gaps.before < r._ordinal - {first} + 1) as _line
-        from raw_rows r""",
-    )
     return RawBatch(columns, total, rejects)
+
+
+def _regex_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
 
 
 def _reject_reason(kind: str) -> str:
@@ -201,14 +193,6 @@ def _refuse_cp874_as_utf8(path: Path, head: bytes, encoding: str) -> None:
         )
 
 
-def _transcode(src: Path, dst: Path, encoding: str) -> None:
-    """Stream ``src`` from ``encoding`` to UTF-8. Undefined bytes become U+FFFD, and the
-    rows that hold them are quarantined as ``bad_encoding``."""
-    with src.open("rb") as fin, dst.open("wb") as fout:
-        while chunk := fin.read(_CHUNK):
-            fout.write(chunk.decode(encoding, errors="replace").encode("utf-8"))
-
-
 def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> RawBatch:
     import openpyxl
     import pyarrow as pa
@@ -235,7 +219,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> 
                 break
         if header is None:
             raise SourceSpecError(f"{path}: sheet {sheet.title!r} is empty")
-        columns = _unique_names(header)
+        columns = unique_names([str(h) if h is not None else "" for h in header])
         data: list[list[str | None]] = [[] for _ in columns]
         lines: list[int] = []
         for number, row in enumerate(rows, start=header_row + 1):
@@ -258,20 +242,6 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> 
     run(con, "create or replace temp table raw_rows as select * from raw_rows_arrow")
     con.unregister("raw_rows_arrow")
     return RawBatch(columns, len(lines))
-
-
-def _unique_names(header: tuple[object, ...]) -> list[str]:
-    """Header cells as column names: blanks become column_N, repeats get _1, _2 (as DuckDB
-    names repeated CSV headers), so no column silently replaces another."""
-    names: list[str] = []
-    for i, cell in enumerate(header):
-        name = str(cell).strip() if cell is not None and str(cell).strip() else f"column_{i + 1}"
-        base, n = name, 0
-        while name in names:
-            n += 1
-            name = f"{base}_{n}"
-        names.append(name)
-    return names
 
 
 def _cell_text(value: object) -> str | None:

@@ -1,0 +1,327 @@
+"""Split a CSV extract into records before any CSV parser sees it, and count them.
+
+The count of records is the first guarantee of ingest (read = loaded + quarantined), so it
+must not depend on the parser that loads them: a parser that guesses the dialect (line
+endings, quoting) can silently take 19,000 lines for one. Here the file is read once as
+bytes, in chunks:
+
+* decoded to UTF-8 (cp874 too), a byte the encoding does not define becoming U+FFFD (the
+  row is quarantined as ``bad_encoding`` later, with its fields);
+* a UTF-8 byte order mark dropped, line endings made one (``\\r\\n`` and ``\\r`` become ``\\n``);
+* cut into records: a record is one line, or several when a quoted field holds a line
+  break — a line with an odd number of quote characters opens such a field, the next one
+  closes it. A record that does not come out as one CSV row, spans more than
+  `MAX_RECORD_LINES` lines or `MAX_RECORD_BYTES` bytes, or never closes, leaves only its
+  first line, quarantined as ``bad_quoting``; reading goes on from the next line. A NUL
+  byte counts as an undefined byte (``bad_encoding``). The same fault is handled the same
+  way wherever it is in the file and whatever the file's size;
+* written, each record prefixed with the file line it starts on, to a staging file that
+  no other process can open and that disappears with the process, even on ``kill -9``
+  (`private_file`): the parser then only splits fields, and every loaded or rejected row
+  knows its file line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitthi.errors import SourceSpecError
+
+CHUNK_BYTES = 16 << 20
+#: A quoted field may hold line breaks, but a record of more lines than this is a quote
+#: that was never closed.
+MAX_RECORD_LINES = 100
+MAX_RECORD_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+_REPLACEMENT = "\ufffd".encode()
+
+
+@dataclass
+class Reject:
+    """A record the splitter (or the parser after it) could not read, with its file line."""
+
+    line: int
+    reasons: list[str]
+    raw: str
+
+
+@dataclass
+class Split:
+    """What `split_csv` found in a file."""
+
+    columns: list[str]
+    records: int = 0  # data records in the file: written to the staging file + rejects
+    written: int = 0
+    undecodable: int = 0  # written records holding a byte the encoding does not define
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def unique_names(header: list[str]) -> list[str]:
+    """Header cells as column names: blanks become column_N, repeats get _1, _2, so no
+    column silently replaces another."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        name = cell.strip() or f"column_{i + 1}"
+        base, n = name, 0
+        while name in names or name == "_line":
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
+
+
+@contextlib.contextmanager
+def private_file(folder: Path) -> Iterator[tuple[int, str]]:
+    """A file descriptor and a path to it that only this process can read.
+
+    On Linux the file has no name at all (``O_TMPFILE``): the kernel frees it when the
+    process ends, however it ends, so a killed load leaves no decoded extract on disk. The
+    path ``/proc/self/fd/N`` lets DuckDB read it. Elsewhere it is an owner-only file in
+    ``folder`` (the store's), removed on every exit path Python sees.
+    """
+    fd, name = -1, None
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o600)
+        path = f"/proc/self/fd/{fd}"
+        if not os.path.exists(path):
+            raise OSError("no /proc")
+    except (AttributeError, OSError):
+        if fd >= 0:
+            os.close(fd)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".sitthi-staging-", suffix=".csv")
+        path = name
+    try:
+        yield fd, path
+    finally:
+        os.close(fd)
+        if name:
+            Path(name).unlink(missing_ok=True)
+
+
+class _Writer:
+    """Buffers prefixed records and writes them to the staging file in large blocks."""
+
+    def __init__(self, fd: int, delimiter: bytes) -> None:
+        self.fd, self.delimiter = fd, delimiter
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= CHUNK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        data = b"".join(self.parts)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self.parts, self.size = [], 0
+
+
+class _Splitter:
+    """The record state machine over physical lines (see the module docstring)."""
+
+    def __init__(self, out: _Writer, quote: bytes, delimiter: str, quotechar: str) -> None:
+        self.out, self.quote = out, quote
+        self.delimiter, self.quotechar = delimiter, quotechar
+        self.pending: list[tuple[int, bytes]] = []  # lines of a record still open
+        self.pending_bytes = 0
+        self.result = Split(columns=[])
+
+    def lines(self, numbered: list[tuple[int, bytes]]) -> None:
+        work = numbered[::-1]  # a stack, so lines can be pushed back to be read again
+        while work:
+            number, line = work.pop()
+            if self.pending:
+                self.pending.append((number, line))
+                self.pending_bytes += len(line) + 1
+                if line.count(self.quote) & 1:
+                    self._close(work)
+                elif len(self.pending) > MAX_RECORD_LINES or self.pending_bytes > MAX_RECORD_BYTES:
+                    self._fail(work)
+            elif line:
+                if self.quote in line and line.count(self.quote) & 1:
+                    self.pending, self.pending_bytes = [(number, line)], len(line)
+                else:
+                    self._record(number, line)
+
+    def end(self) -> None:
+        """The file ended: a record still open never closed its quote."""
+        while self.pending:
+            work: list[tuple[int, bytes]] = []
+            self._fail(work)
+            self.lines(work[::-1])
+
+    def _close(self, work: list[tuple[int, bytes]]) -> None:
+        record = b"\n".join(line for _, line in self.pending)
+        try:
+            text = record.decode("utf-8")
+            parsed = list(
+                csv.reader(
+                    io.StringIO(text, newline=""),
+                    delimiter=self.delimiter,
+                    quotechar=self.quotechar,
+                    strict=True,
+                )
+            )
+        except csv.Error:
+            parsed = []
+        if len(parsed) == 1:
+            self._record(self.pending[0][0], record)
+            self.pending = []
+        else:
+            self._fail(work)
+
+    def _fail(self, work: list[tuple[int, bytes]]) -> None:
+        """Quarantine the first line of the open record; read the others again."""
+        (number, line), *rest = self.pending
+        self.pending = []
+        self._reject(number, "bad_quoting", line)
+        work.extend(reversed(rest))
+
+    def _record(self, number: int, record: bytes) -> None:
+        self.result.records += 1
+        if len(record) > MAX_RECORD_BYTES:
+            self._reject(number, "line_too_long", record[:MAX_RECORD_BYTES], count=False)
+        else:
+            if b"\0" in record:  # never text: counted as a byte the encoding does not define
+                record = record.replace(b"\0", _REPLACEMENT)
+            self.result.written += 1
+            self.result.undecodable += _REPLACEMENT in record
+            self.out.add(b"%d%s%s\n" % (number, self.out.delimiter, record))
+
+    def _reject(self, number: int, reason: str, line: bytes, *, count: bool = True) -> None:
+        self.result.records += count
+        self.result.rejects.append(Reject(number, [reason], line.decode("utf-8", "replace")))
+
+
+def split_csv(
+    path: Path,
+    fd: int,
+    *,
+    encoding: str,
+    delimiter: str,
+    quote: str,
+    header: bool,
+) -> Split:
+    """Split ``path`` into records written to ``fd`` (see the module docstring).
+
+    Returns the header's column names (``column0``, ``column1``… without a header), the
+    number of data records and the records quarantined here.
+    """
+    out = _Writer(fd, delimiter.encode())
+    splitter = _Splitter(out, quote.encode(), delimiter, quote)
+    decode = _decoder(encoding)
+    line_no, carry, first = 1, b"", True
+    columns: list[str] | None = None
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            buf = carry + chunk
+            if first:
+                buf, first = buf.removeprefix(_BOM), False
+            if chunk:
+                # Cut after the last line end; a final \r may be half of a \r\n.
+                end = len(buf) - 1 if buf.endswith(b"\r") else len(buf)
+                cut = max(buf.rfind(b"\n", 0, end), buf.rfind(b"\r", 0, end))
+                if cut < 0:
+                    if len(buf) > 4 * MAX_RECORD_BYTES + CHUNK_BYTES:
+                        raise SourceSpecError(
+                            f"{path}: line {line_no} is longer than "
+                            f"{len(buf) >> 20} MB with no line break: not a CSV file"
+                        )
+                    carry = buf
+                    continue
+                buf, carry = buf[: cut + 1], buf[cut + 1 :]
+            elif not buf:
+                break
+            else:
+                carry = b""
+            data = decode(buf)
+            if b"\r" in data:
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            lines = data.split(b"\n")
+            if data.endswith(b"\n"):
+                lines.pop()
+            start = 0
+            if columns is None:
+                while start < len(lines) and not lines[start].strip():
+                    start += 1
+                if start == len(lines):
+                    line_no += len(lines)
+                    continue
+                columns = _columns(path, line_no + start, lines[start], delimiter, quote, header)
+                splitter.result.columns = columns
+                start += header
+            numbered = list(zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True))
+            line_no += len(lines)
+            if not splitter.pending and quote.encode() not in data and b"\0" not in data:
+                _fast(splitter, numbered)
+            else:
+                splitter.lines(numbered)
+            if not chunk:
+                break
+    splitter.end()
+    out.flush()
+    if columns is None:
+        raise SourceSpecError(f"{path}: the file is empty")
+    return splitter.result
+
+
+def _fast(splitter: _Splitter, numbered: list[tuple[int, bytes]]) -> None:
+    """Lines with no quote and no NUL: every non-empty line is a record."""
+    result, d = splitter.result, splitter.out.delimiter
+    long = [n for n, line in numbered if len(line) > MAX_RECORD_BYTES]
+    if long:
+        splitter.lines(numbered)
+        return
+    kept = [(n, line) for n, line in numbered if line]
+    result.records += len(kept)
+    result.written += len(kept)
+    block = b"".join(b"%d%s%s\n" % (n, d, line) for n, line in kept)
+    if _REPLACEMENT in block:
+        result.undecodable += sum(_REPLACEMENT in line for _, line in kept)
+    splitter.out.add(block)
+
+
+def _decoder(encoding: str) -> Callable[[bytes], bytes]:
+    """bytes → UTF-8 bytes; bytes the encoding does not define become U+FFFD."""
+    if encoding in ("cp874", "tis-620"):
+
+        def cp874(b: bytes) -> bytes:
+            return b.decode("cp874", errors="replace").encode("utf-8")
+
+        return cp874
+
+    def utf8(b: bytes) -> bytes:
+        try:
+            b.decode("utf-8")
+        except UnicodeDecodeError:
+            return b.decode("utf-8", errors="replace").encode("utf-8")
+        return b
+
+    return utf8
+
+
+def _columns(
+    path: Path, number: int, line: bytes, delimiter: str, quote: str, header: bool
+) -> list[str]:
+    text = line.decode("utf-8", errors="replace")
+    if line.count(quote.encode()) & 1:
+        raise SourceSpecError(
+            f"{path}: line {number}: the header has an unbalanced quote ({quote}): "
+            "cannot tell where its columns end"
+        )
+    cells = next(csv.reader([text], delimiter=delimiter, quotechar=quote), [])
+    if not header:
+        return [f"column{i}" for i in range(len(cells))]
+    return unique_names(cells)
