@@ -142,7 +142,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
             f"returned {parsed:,}: the file is refused rather than lose a row"
         )
     total = split.records
-    bad_bytes = split.undecodable + sum("bad_encoding" in r.reasons for r in rejects)
+    bad_bytes = split.undecodable  # every undefined byte is U+FFFD by now
     if bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
             f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
