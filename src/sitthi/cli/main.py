@@ -31,7 +31,7 @@ def _main(
 
 def _register() -> None:
     # Imported here so each command module stays small and heavy imports stay lazy.
-    from sitthi.cli import demo_cmd, ingest_cmd, link_cmd, rights_cmd, synth_cmd, thai_cmd
+    from sitthi.cli import demo_cmd, ingest_cmd, keys_cmd, link_cmd, rights_cmd, synth_cmd, thai_cmd
 
     app.command("synth")(synth_cmd.synth)
     app.command("ingest")(ingest_cmd.ingest)
@@ -45,6 +45,7 @@ def _register() -> None:
     app.add_typer(rights_cmd.report_app, name="report")
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")
+    app.add_typer(keys_cmd.app, name="keys")
 
 
 _register()
