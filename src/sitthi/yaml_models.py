@@ -2,10 +2,16 @@
 
 Source specs, survivorship rules and programmes are all data a user writes by hand; a
 mistake in any of them reads ``file.yaml:12: fields.birth_date.type: expected one of …``.
+A user may also name the wrong file (a CSV, a device, a huge log): it is refused in a
+line that never quotes what the file holds.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import yaml
@@ -14,6 +20,67 @@ from pydantic import BaseModel, ValidationError
 from sitthi.errors import SitthiError
 
 Model = TypeVar("Model", bound=BaseModel)
+
+#: A hand-written spec or programme is a few kilobytes; 1 MiB is certainly something else.
+MAX_FILE_BYTES = 1 << 20
+#: Values once aliases are expanded: nested aliases ("billion laughs") make a 500-byte
+#: file stand for billions, and every walk over the data would pay for each one.
+MAX_VALUES = 100_000
+#: Mistakes listed in one error; a file that is not a spec at all would give hundreds.
+MAX_ERRORS = 20
+#: Longest piece of a file (a key, a YAML problem) repeated in a message.
+MAX_QUOTE = 100
+
+
+def read_user_file(
+    path: str | Path, error: type[SitthiError], *, what: str, limit: int = MAX_FILE_BYTES
+) -> str:
+    """The UTF-8 text of a file a user named, or a one-line ``error`` saying why not.
+
+    Only a regular file is read (a FIFO, a device such as /dev/zero or a folder would
+    block or never end), and at most ``limit`` bytes of it. Messages read
+    ``PATH: cannot read WHAT: why``, with ``path`` as the user gave it.
+
+    Example:
+        >>> read_user_file("/dev/zero", SitthiError, what="spec")
+        Traceback (most recent call last):
+        sitthi.errors.SitthiError: /dev/zero: cannot read spec: not a regular file (a device)
+    """
+
+    def refused(why: str) -> SitthiError:
+        return error(f"{path}: cannot read {what}: {why}")
+
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise refused(f"no such {what} file") from exc
+    except OSError as exc:
+        raise refused(exc.strerror or type(exc).__name__) from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        device = stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device" if device else "a pipe"
+        raise refused(f"not a regular file ({kind})")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(limit + 1)  # one byte more tells "too large" without reading it all
+        except OSError as exc:
+            raise refused(exc.strerror or type(exc).__name__) from exc
+    if len(data) > limit:
+        raise refused(f"larger than {limit:,} bytes (a {what} is a small YAML file)")
+    if b"\0" in data:
+        raise refused(f"a binary file (a {what} is a small YAML file)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise refused(f"not UTF-8 text (byte {exc.start}); a {what} must be UTF-8") from exc
+
+
+def _quote(text: object) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
 
 
 def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -33,14 +100,47 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_expansion(root: yaml.Node, name: str, error: type[SitthiError]) -> None:
+    """Refuse a node graph whose aliases expand past `MAX_VALUES`, or that contains itself.
+
+    An alias is the same node object as its anchor, so sizes are memoised by node: the
+    count costs one visit per distinct node however large the expansion.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in on_path:
+            raise error(f"{name}:{node.start_mark.line + 1}: an alias refers to a value holding it")
+        if key not in sizes:
+            on_path.add(key)
+            sizes[key] = 1 + sum(size(child) for child in _children(node))
+            on_path.discard(key)
+            if sizes[key] > MAX_VALUES:
+                raise error(
+                    f"{name}: over {MAX_VALUES:,} values once its YAML aliases are expanded"
+                )
+        return sizes[key]
+
+    size(root)
+
+
 def _duplicate_key(node: yaml.Node | None) -> tuple[int, str] | None:
     """The line and name of the first key a mapping repeats (YAML lets the last win)."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
-            if key.value in seen:
-                return key.start_mark.line + 1, str(key.value)
-            seen.add(key.value)
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    return key.start_mark.line + 1, str(key.value)
+                seen.add(key.value)
             if found := _duplicate_key(value):
                 return found
     elif isinstance(node, yaml.SequenceNode):
@@ -50,42 +150,113 @@ def _duplicate_key(node: yaml.Node | None) -> tuple[int, str] | None:
     return None
 
 
+def _scalars(node: yaml.Node, path: str = "") -> Iterator[tuple[str, yaml.ScalarNode]]:
+    if isinstance(node, yaml.ScalarNode):
+        yield path, node
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(value, f"{path}.{_quote(key.value)}".lstrip("."))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _scalars(item, f"{path}.{i}".lstrip("."))
+
+
+#: What a scalar of a YAML type should be, for messages (``valid_to: 2030-02-30``).
+_KINDS = {
+    "tag:yaml.org,2002:timestamp": "a valid date",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+}
+
+
+def _bad_scalar(root: yaml.Node, name: str) -> str:
+    """Which scalar PyYAML could not construct (its errors, such as a ValueError for
+    2030-02-30, carry no line): each scalar is tried again on its own."""
+    loader = yaml.SafeLoader("")
+    try:
+        for path, node in _scalars(root):
+            try:
+                loader.construct_object(node)
+            except Exception:
+                kind = _KINDS.get(node.tag, f"a value of type {_quote(node.tag)}")
+                return f"{name}:{node.start_mark.line + 1}: {path or '(file)'}: not {kind}"
+    finally:
+        loader.dispose()
+    return f"{name}: not valid YAML"
+
+
+def _load(text: str, name: str, error: type[SitthiError]) -> tuple[yaml.Node | None, object]:
+    """The node graph (for lines) and the data of ``text``, parsed once."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        _check_expansion(root, name, error)
+        try:
+            return root, loader.construct_document(root)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # a scalar PyYAML matched as a type but cannot build
+            raise error(_bad_scalar(root, name)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = _quote(getattr(exc, "problem", None) or type(exc).__name__)
+        raise error(f"{name}{where}: not valid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise error(f"{name}: nested too deeply to be a hand-written file") from exc
+    finally:
+        loader.dispose()
+
+
+def _known_keys(model: type[BaseModel]) -> set[str]:
+    return {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields)
+
+
+def _error_lines(exc: ValidationError, root: yaml.Node | None, name: str) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        loc = loc[:-1] if is_key else loc
+        field = ".".join(_quote(p) for p in loc) or "(file)"
+        line = line_of(root, loc)
+        # pydantic's messages name what was expected, never the input (kept out on purpose:
+        # it could be a line of a file that is not a spec at all).
+        expected = err["msg"]
+        if err["type"] == "literal_error":
+            expected = f"expected one of {err['ctx']['expected']}"
+            if is_key:
+                expected = f"unknown field name; {expected}"
+        where = f"{name}:{line}" if line else name
+        lines.append(f"{where}: {field}: {expected}")
+    if len(lines) > MAX_ERRORS:
+        lines[MAX_ERRORS:] = [f"… and {len(lines) - MAX_ERRORS} more"]
+    return lines
+
+
 def parse_yaml_model(
     text: str, name: str, model: type[Model], error: type[SitthiError], what: str
 ) -> Model:
     """Validate YAML ``text`` as ``model``; every mistake is one line of the ``error``.
 
     ``name`` is used in messages (usually the file path); ``what`` says what the file is
-    (``a spec is a mapping of keys (…)``) when it is not a mapping at all.
+    (``a spec is a mapping of keys (…)``) when it is not a mapping at all, or shares no
+    key with the model.
     """
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise error(f"{name}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(data, dict):
+    root, data = _load(text, name, error)
+    if not isinstance(data, dict) or not _known_keys(model) & set(map(str, data)):
         raise error(f"{name}:1: {what}")
     duplicate = _duplicate_key(root)
     if duplicate:
         twice, key = duplicate
-        raise error(f"{name}:{twice}: {key!r} is given twice (the second would silently win)")
+        raise error(
+            f"{name}:{twice}: {_quote(key)!r} is given twice (the second would silently win)"
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            is_key = bool(loc) and loc[-1] == "[key]"
-            loc = loc[:-1] if is_key else loc
-            field = ".".join(str(p) for p in loc) or "(file)"
-            line = line_of(root, loc)
-            expected = err["msg"]
-            if err["type"] == "literal_error":
-                expected = f"expected one of {err['ctx']['expected']}"
-                if is_key:
-                    expected = f"unknown field name; {expected}"
-            where = f"{name}:{line}" if line else name
-            lines.append(f"{where}: {field}: {expected}")
-        raise error("\n".join(lines)) from exc
+        raise error("\n".join(_error_lines(exc, root, name))) from exc
+    except RecursionError as exc:
+        raise error(f"{name}: nested too deeply to be a hand-written file") from exc

@@ -61,12 +61,24 @@ def ingest(
 
 
 @spec_app.command("check")
-def check(files: Annotated[list[Path], typer.Argument(help="Spec files to validate.")]) -> None:
-    """Validate spec files; every mistake is named by file, line and field."""
+def check(
+    files: Annotated[
+        list[str], typer.Argument(help="Spec files (or packaged spec names) to validate.")
+    ],
+) -> None:
+    """Validate spec files; every mistake is named by file, line and field.
+
+    Warns (on stderr) when a DSA has expired, expires within 30 days or is not yet in force.
+    """
+    import datetime as dt
+
     from sitthi.ingest.spec import load_spec
 
+    # Text, not Path: Path("./dep") is "dep", and only a bare name is a packaged spec.
     for path in files:
         spec = load_spec(path)
+        if warning := spec.dsa.warning(dt.date.today()):
+            typer.secho(f"warning: {path}: {warning}", fg=typer.colors.YELLOW, err=True)
         mapped = set(spec.fields) | {f.indicator for f in spec.facts}
         outside = sorted(mapped - spec.allowed)
         note = (

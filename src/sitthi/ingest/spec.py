@@ -7,6 +7,7 @@ and the field, and what was expected, so a data team can fix a spec without read
 from __future__ import annotations
 
 import datetime as dt
+import os
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -14,7 +15,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sitthi.errors import SourceSpecError
-from sitthi.yaml_models import parse_yaml_model
+from sitthi.yaml_models import parse_yaml_model, read_user_file
 
 IdentityField = Literal[
     "national_id",
@@ -111,6 +112,24 @@ class DsaSpec(_Strict):
     def in_force(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_to
 
+    def warning(self, day: dt.date, *, within: int = 30) -> str | None:
+        """What a data team should hear about this DSA on ``day``: expired, expiring within
+        ``within`` days, or not yet in force (loads outside its period are refused).
+
+        Example:
+            >>> load_spec("dep").dsa.warning(dt.date(2099, 1, 1))
+            'DSA DSA-DEP-MSDHS-2568-004 expired on 2030-06-17: loads are refused'
+        """
+        left = (self.valid_to - day).days
+        if left < 0:
+            return f"DSA {self.id} expired on {self.valid_to}: loads are refused"
+        if day < self.valid_from:
+            return f"DSA {self.id} is in force from {self.valid_from}: loads before are refused"
+        if left <= within:
+            days = "today" if left == 0 else f"in {left} day{'s' if left > 1 else ''}"
+            return f"DSA {self.id} expires on {self.valid_to} ({days})"
+        return None
+
 
 class SourceSpec(_Strict):
     """One agency dataset: how to read it, what it means, and the DSA that allows it."""
@@ -178,24 +197,24 @@ def parse_spec(text: str, name: str) -> SourceSpec:
 def load_spec(path: Path | str) -> SourceSpec:
     """Read a spec file, or a packaged spec by its source name (``dep``, ``lao``, …).
 
+    Only a bare name (no folder, no suffix) names a packaged spec: ``specs/dep`` or
+    ``./dep`` that does not exist is an error, not silently the packaged ``dep``.
+
     Example:
         >>> load_spec("dep").source
         'dep'
     """
+    text = str(path)
     p = Path(path)
-    if not p.suffix and not p.exists():
+    bare = not p.suffix and not any(sep and sep in text for sep in (os.sep, os.altsep))
+    if bare and not p.is_file():
         packaged = files("sitthi.ingest").joinpath("specs", f"{p.name}.yaml")
-        if not packaged.is_file():
+        if packaged.is_file():
+            return parse_spec(packaged.read_text(encoding="utf-8"), f"specs/{p.name}.yaml")
+        if not p.exists():
             known = ", ".join(packaged_specs())
             raise SourceSpecError(f"{path}: no such spec file or packaged spec (packaged: {known})")
-        return parse_spec(packaged.read_text(encoding="utf-8"), f"specs/{p.name}.yaml")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceSpecError(f"{p}: cannot read spec: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceSpecError(f"{p}: a spec must be UTF-8 text") from exc
-    return parse_spec(text, str(p))
+    return parse_spec(read_user_file(text, SourceSpecError, what="spec"), text)
 
 
 def packaged_specs() -> list[str]:

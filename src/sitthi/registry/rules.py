@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sitthi.errors import RuleError
 from sitthi.ingest.spec import Dimension
-from sitthi.yaml_models import parse_yaml_model
+from sitthi.yaml_models import parse_yaml_model, read_user_file
 
 FieldType = Literal["text", "date", "number", "boolean"]
 
@@ -111,7 +111,4 @@ def load_rules(path: Path | None = None) -> SurvivorshipRules:
     if path is None:
         text = files("sitthi.registry").joinpath(PACKAGED).read_text(encoding="utf-8")
         return parse_rules(text, f"registry/{PACKAGED}")
-    try:
-        return parse_rules(path.read_text(encoding="utf-8"), str(path))
-    except OSError as exc:
-        raise RuleError(f"{path}: cannot read survivorship rules: {exc.strerror}") from exc
+    return parse_rules(read_user_file(path, RuleError, what="survivorship rules"), str(path))
