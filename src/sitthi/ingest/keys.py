@@ -323,20 +323,16 @@ def _rewrite(
     new_version: int,
 ) -> int:
     """Replace every old pseudonym by its new one; returns the raw values emptied."""
-    new_raw = "list_transform(raw, lambda x: if(x = t.pid_hash, m.new, x))"
-    if "row_hash" in tables.get("person_records", {}):
-        # A linked record is known by its row hash, a hash of its raw values (which hold
-        # the pseudonym): carried over, so that the next link sees no row changed.
+    linked = "row_hash" in tables.get("person_records", {})
+    if linked:  # the linked records' row hashes, to follow them (see `_rehash`)
         run(
             con,
-            f"""update person_records p set row_hash = r.new from (
-            select distinct t.source, t.record_id, t.row_hash as old,
-                   hash({new_raw})::varchar as new
-            from source_records t join key_map m on m.old = t.pid_hash) r
-            where p.source = r.source and p.record_id = r.record_id and p.row_hash = r.old""",
+            """create temp table row_map as select batch_id, line, row_hash as old
+                    from source_records semi join key_map m on m.old = pid_hash""",
         )
     emptied = 0
-    for table, column, kind in targets:
+    # A raw list first: its rows are then found by rowid, before any other update.
+    for table, column, kind in sorted(targets, key=lambda t: t[2] != "raw"):
         if kind == "raw":
             emptied += _rewrite_raw(con, table, "record_id" in tables[table])
             continue
@@ -344,9 +340,8 @@ def _rewrite(
             continue  # with the row's pid_hash, below
         also = ""
         if column == "pid_hash" and "raw" in tables[table]:
-            also = f", raw = {new_raw}"
-            if "row_hash" in tables[table]:
-                also += f", row_hash = hash({new_raw})::varchar"
+            # The raw list holds its row's ID as the row's pseudonym.
+            also = ", raw = list_transform(raw, lambda x: if(x = t.pid_hash, m.new, x))"
         if table == "identities":
             also += ", key_version = $v"
         run(
@@ -356,7 +351,37 @@ def _rewrite(
             {"v": new_version},
         )
     run(con, "update batches set key_version = $v", {"v": new_version})
+    _rehash(con, tables, linked)
     return emptied
+
+
+def _rehash(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, dict[str, str]], linked: bool
+) -> None:
+    """Row hashes are of the raw values, which hold the pseudonym: recomputed the way ingest
+    computes them, so that the next extract of an unchanged record is known as unchanged,
+    and the linked records (``person_records``) follow, so that none is linked again."""
+    from sitthi.ingest.normalize import row_hash_sql
+
+    hashed = [t for t, c in tables.items() if {"raw", "row_hash", "pid_hash", "batch_id"} <= set(c)]
+    groups = rows(con, "select spec_version, raw_columns, list(batch_id) from batches group by all")
+    for version, columns, batches in groups:
+        values = [f"raw[{i + 1}]" for i in range(len(columns))]
+        for table in hashed:
+            run(
+                con,
+                f"update {q(table)} set row_hash = {row_hash_sql(version, columns, values)} "
+                "where pid_hash is not null and list_contains($batches, batch_id)",
+                {"batches": batches},
+            )
+    if linked:
+        run(
+            con,
+            """update person_records p set row_hash = s.row_hash
+            from row_map r join source_records s using (batch_id, line)
+            where p.source = s.source and p.record_id = s.record_id and p.row_hash = r.old""",
+        )
+        run(con, "drop table row_map")
 
 
 def _rewrite_raw(con: duckdb.DuckDBPyConnection, table: str, has_record_id: bool) -> int:
