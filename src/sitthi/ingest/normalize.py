@@ -327,6 +327,7 @@ def prepare(
     raw_struct = ", ".join(f"c{i} := r.{q(c)}" for i, c in enumerate(stored)) or "c0 := null"
     values = [("pid_hash" if c == id_column else f"raw_struct.c{i}") for i, c in enumerate(stored)]
     raw_list = f"list_value({', '.join(values) or 'null'})"
+    row_hash = row_hash_sql(spec.version, stored, values)
     bad_bytes = " or ".join(f"contains(coalesce(r.{q(c)}, ''), '\ufffd')" for c in raw_columns)
     base_sql = f"""
         select r._line,
@@ -373,11 +374,26 @@ def prepare(
         select * exclude (raw_struct),
                list_filter([{", ".join(_reasons(fields))}], lambda x: x is not null) as reasons,
                list_filter([{", ".join(_ISSUES)}], lambda x: x is not null) as issues,
-               {raw_list} as raw
+               {raw_list} as raw, {row_hash} as row_hash
         from (select * replace ({"pid_hash" if keyed_by_id else "record_id"} as record_id)
               from staged_base)
     """
     return Staging(base_sql, final_sql, params, dropped, stored)
+
+
+def row_hash_sql(spec_version: int, columns: Sequence[str], values: Sequence[str]) -> str:
+    """SQL for a record's content hash: the same record sent again in another file,
+    encoding, column order or line ending hashes the same; any changed value, or a new
+    spec version (which reads the values differently), does not.
+
+    ``values`` are SQL expressions for the stored values of ``columns`` (the raw row, with
+    the pseudonym in the ID's place). MD5 is enough to tell versions apart and every
+    engine has it.
+    """
+    order = sorted(range(len(columns)), key=lambda i: columns[i])
+    names = quote_literal(f"{spec_version}:" + "\x1f".join(columns[i] for i in order) + ":")
+    listed = ", ".join(values[i] for i in order) or "null"
+    return f"md5({names} || to_json(list_value({listed}))::varchar)"
 
 
 _ISSUES = (

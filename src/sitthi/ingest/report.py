@@ -37,6 +37,16 @@ def _counts(con: duckdb.DuckDBPyConnection, sql: str, batch_id: str) -> dict[str
     return {str(k): int(v) for k, v in rows(con, sql, {"b": batch_id})}
 
 
+# The batch's loaded rows: stored by it (as the newest version, or as an older one), or
+# already in the store unchanged (listed in the temp table ``batch_unchanged``).
+_BATCH_RECORDS = """(
+    select * from source_records where batch_id = $b
+    union all
+    select * exclude (superseded_by) from source_records_history where batch_id = $b
+    union all
+    select s.* from source_records s join batch_unchanged u using (source, record_id))"""
+
+
 def batch_report(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -56,7 +66,7 @@ def batch_report(
         "where batch_id = $b) group by reason order by count(*) desc, reason",
         batch_id,
     )
-    loaded = "from source_records where batch_id = $b"
+    loaded = f"from {_BATCH_RECORDS} r"
     issues = _counts(
         con,
         f"select issue, count(*) from (select unnest(issues) as issue {loaded}) "
@@ -95,7 +105,12 @@ def batch_report(
     )[0]
     facts = _counts(
         con,
-        "select indicator, count(*) from facts where batch_id = $b group by all order by 1",
+        """select indicator, count(*) from (
+               select indicator from facts where batch_id = $b
+               union all select indicator from facts_history where batch_id = $b
+               union all
+               select f.indicator from facts f join batch_unchanged using (source, record_id))
+           group by all order by 1""",
         batch_id,
     )
     facts.update(

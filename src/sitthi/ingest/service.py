@@ -16,18 +16,20 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, rows, run
 from sitthi.errors import AccessDenied, SourceSpecError
+from sitthi.ingest.keys import check_key
 from sitthi.ingest.normalize import prepare, stage_chunk
 from sitthi.ingest.pseudonym import pseudonym
 from sitthi.ingest.readers import RawBatch, read_extract
 from sitthi.ingest.report import batch_report
 from sitthi.ingest.spec import SourceSpec
-from sitthi.ingest.store import ensure_schema
+from sitthi.ingest.store import HISTORY, ensure_schema
 from sitthi.thai.national_id import normalize_national_id
 from sitthi.thai.similarity import sim_key_sql
 
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 # Lines staged at a time: bounds memory on national-scale files (66M rows) while keeping
 # each statement big enough for the engine to run it at full speed.
 CHUNK_LINES = 2_000_000
+
+#: Called with (rows done, rows in the file) after each staged chunk.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -63,6 +68,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _today() -> dt.date:
+    """The real day a load runs: DSAs are checked against it (never a day a user gives)."""
+    return dt.date.today()
+
+
+def check_dsa(spec: SourceSpec, load_date: dt.date | None) -> dt.date:
+    """Refuse a load unless the DSA is in force today, and on ``load_date`` if one is given.
+
+    ``--load-date`` can record another day for the load, but cannot make an expired or
+    not-yet-valid agreement valid. Returns the day checked (today).
+    """
+    today = _today()
+    for day, what in ((today, "today"), (load_date, "the load date")):
+        if day is not None and not spec.dsa.in_force(day):
+            raise AccessDenied(
+                f"{spec.source}: DSA {spec.dsa.id} is in force from {spec.dsa.valid_from} to "
+                f"{spec.dsa.valid_to}, not {what} ({day}): load refused"
+            )
+    return today
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -72,6 +98,7 @@ def ingest_file(
     key_version: int,
     load_date: dt.date | None = None,
     extract_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Load ``path`` as described by ``spec``; see the module docstring for the guarantees.
 
@@ -79,20 +106,21 @@ def ingest_file(
         con: the store.
         spec: the source spec (with its DSA).
         path: the extract file (ignored for ``format: sql`` specs, which name their source).
-        key, key_version: the pseudonym key from configuration, and its version.
-        load_date: the day the DSA must be in force (today by default).
+        key, key_version: the pseudonym key from configuration, and its version; a key
+            that is not the one the store's data was made with is refused.
+        load_date: the day recorded as the load's (today by default); the DSA must be in
+            force on it and today.
         extract_date: the day the extract describes; facts without a date column are valid
             from it (the load date by default).
+        progress: called with (rows done, rows in the file) as the load goes.
     """
-    load_date = load_date or dt.date.today()
-    if not spec.dsa.in_force(load_date):
-        raise AccessDenied(
-            f"{spec.source}: DSA {spec.dsa.id} is in force from {spec.dsa.valid_from} to "
-            f"{spec.dsa.valid_to}, not on {load_date}: load refused"
-        )
+    checked_on = check_dsa(spec, load_date)
+    load_date = load_date or checked_on
+    extract_date = extract_date or load_date
     started = time.perf_counter()
     started_at = dt.datetime.now()
     ensure_schema(con)
+    check_key(con, key=key, key_version=key_version)
     is_sql = spec.read.format == "sql"
     name = f"{spec.read.table or 'query'} @ database" if is_sql else path.name
     if not is_sql and not path.is_file():
@@ -111,50 +139,62 @@ def ingest_file(
         if done := _already_loaded(con, spec, digest):
             return IngestResult(spec.source, name, done, skipped=True)
     batch_id = f"{spec.source}-{started_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-    staging = prepare(
-        con, spec, key=key, extract_date=extract_date or load_date, raw_columns=raw.columns
-    )
+    staging = prepare(con, spec, key=key, extract_date=extract_date, raw_columns=raw.columns)
     dropped, stored = staging.dropped, staging.stored
+    known = bool(one(con, "select count(*) from batches where source = $s", {"s": spec.source}))
     run(con, "begin transaction")
     try:
         _write_rejects(con, spec, batch_id, raw, stored, key)
+        run(con, "create or replace temp table batch_unchanged (source varchar, record_id varchar)")
+        versions = {"new": 0, "changed": 0, "unchanged": 0, "older": 0}
         first, last = con.execute("select min(_line), max(_line) from raw_rows").fetchall()[0]
+        done = len(raw.rejects)
         for lo in range(first or 0, (last or -1) + 1, CHUNK_LINES):
             stage_chunk(con, staging, lo, lo + CHUNK_LINES - 1)
-            _write(con, spec, batch_id, key_version)
+            for state, n in _write(
+                con, spec, batch_id, key_version, extract_date=extract_date, known=known
+            ).items():
+                versions[state] += n
+            done += int(one(con, "select count(*) from staged"))
+            if progress:
+                progress(done, raw.rows_read)
         counts = {
-            "loaded": int(
-                one(con, "select count(*) from source_records where batch_id = $b", {"b": batch_id})
-            ),
+            "loaded": sum(versions.values()),
             "quarantined": int(
                 one(con, "select count(*) from quarantine where batch_id = $b", {"b": batch_id})
             ),
+            **versions,
         }
         report = batch_report(con, spec, batch_id, raw.rows_read, counts, dropped)
         seconds = round(time.perf_counter() - started, 3)
+        values = {
+            "batch_id": batch_id,
+            "source": spec.source,
+            "spec_version": spec.version,
+            "dsa_id": spec.dsa.id,
+            "dsa_version": spec.dsa.version,
+            "file_name": name,
+            "file_sha256": digest,
+            "extract_date": extract_date,
+            "key_version": key_version,
+            "rows_read": raw.rows_read,
+            "rows_loaded": counts["loaded"],
+            "rows_quarantined": counts["quarantined"],
+            "started_at": started_at,
+            "finished_at": dt.datetime.now(),
+            "seconds": seconds,
+            "raw_columns": stored,
+            "report": json.dumps(report, ensure_ascii=False),
+            "rows_unchanged": versions["unchanged"],
+            "rows_changed": versions["changed"] + versions["older"],
+            "load_date": load_date,
+            "checked_on": checked_on,
+        }
         run(
             con,
-            """insert into batches values ($batch, $source, $spec_version, $dsa_id, $dsa_version,
-               $file, $hash, $extract_date, $key_version, $read, $loaded, $quarantined,
-               $started, now()::timestamp, $seconds, $raw_columns, $report)""",
-            {
-                "batch": batch_id,
-                "source": spec.source,
-                "spec_version": spec.version,
-                "dsa_id": spec.dsa.id,
-                "dsa_version": spec.dsa.version,
-                "file": name,
-                "hash": digest,
-                "extract_date": extract_date or load_date,
-                "key_version": key_version,
-                "read": raw.rows_read,
-                "loaded": counts["loaded"],
-                "quarantined": counts["quarantined"],
-                "started": started_at,
-                "seconds": seconds,
-                "raw_columns": stored,
-                "report": json.dumps(report, ensure_ascii=False),
-            },
+            f"insert into batches ({', '.join(values)}) "
+            f"values ({', '.join('$' + k for k in values)})",
+            values,
         )
         if counts["loaded"] + counts["quarantined"] != raw.rows_read:  # the first guarantee
             raise SourceSpecError(
@@ -187,11 +227,77 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, spec: SourceSpec, digest: st
     return str(found) if found is not None else None
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, batch_id: str, key_version: int
+def _classify(
+    con: duckdb.DuckDBPyConnection, source: str, extract_date: dt.date, known: bool
 ) -> None:
-    """Insert one staged chunk into the store tables (inside the caller's transaction)."""
+    """``staged_state``: for each loadable staged row, whether it is a new record, the
+    same content as the record's newest version (unchanged), a newer version (changed),
+    or a version older than the one kept (an earlier extract loaded late)."""
+    if not known:  # the source's first batch: every record is new, no join needed
+        run(
+            con,
+            "create or replace temp table staged_state as select record_id, 'new' as state, "
+            "cast(null as varchar) as current_batch from staged where len(reasons) = 0",
+        )
+        return
+    run(
+        con,
+        """create or replace temp table staged_state as
+        select s.record_id,
+               case when c.record_id is null then 'new'
+                    when c.row_hash = s.row_hash then 'unchanged'
+                    when b.extract_date > $extract_date then 'older'
+                    else 'changed' end as state,
+               c.batch_id as current_batch
+        from staged s
+        left join source_records c on c.source = $source and c.record_id = s.record_id
+        left join batches b on b.batch_id = c.batch_id
+        where len(s.reasons) = 0""",
+        {"source": source, "extract_date": extract_date},
+    )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    batch_id: str,
+    key_version: int,
+    *,
+    extract_date: dt.date,
+    known: bool,
+) -> dict[str, int]:
+    """Insert one staged chunk into the store tables (inside the caller's transaction).
+
+    Returns the number of rows per state (see `_classify`). Only the newest version of a
+    record stays in ``source_records`` and ``facts``; the versions it replaces move to
+    the history tables.
+    """
+    _classify(con, spec.source, extract_date, known)
     p = {"batch": batch_id, "source": spec.source, "kv": key_version}
+    states = dict(rows(con, "select state, count(*) from staged_state group by 1"))
+    if states.get("unchanged"):
+        run(
+            con,
+            "insert into batch_unchanged select $source, record_id from staged_state "
+            "where state = 'unchanged'",
+            p,
+        )
+    if states.get("changed"):
+        for table in HISTORY:
+            run(
+                con,
+                f"""insert into {table}_history
+                select t.*, $batch from {table} t
+                where t.source = $source and t.record_id in
+                      (select record_id from staged_state where state = 'changed')""",
+                p,
+            )
+            run(
+                con,
+                f"""delete from {table} where source = $source and record_id in
+                    (select record_id from staged_state where state = 'changed')""",
+                p,
+            )
     # The one table that holds the ID itself (the canonical ID, or the text as written when
     # it is not one), so every pseudonym can be resolved by those allowed to.
     run(
@@ -206,33 +312,40 @@ def _write(
     """,
         p,
     )
-    run(
-        con,
-        f"""
-        insert into source_records
-        select $source, record_id, $batch, _line, pid_hash, national_id_reason is null,
-               national_id_reason, national_id_category, title, first_name, last_name,
-               first_name_norm, first_name_key, first_name_phonetic,
-               last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
-               birth_precision, birth_era_corrected, house_code, house_no, moo,
-               subdistrict_code, district_code, province_code, phone, issues, raw,
-               hash(raw)::varchar, street, {sim_key_sql("street")}, postcode, other_id
-        from staged where len(reasons) = 0
-    """,
-        p,
-    )
-    run(
-        con,
-        """
-        insert into facts
-        select $source, record_id, $batch, pid_hash, f.dimension, f.indicator, f.value,
-               f.value_number, f.value_date, f.unit, f.valid_from, f.valid_to
-        from (select record_id, pid_hash, unnest(facts) as f
-              from staged where len(reasons) = 0 and len(facts) > 0)
-        where f.reason is null
-    """,
-        p,
-    )
+    for state, target, superseded in (
+        ("new", "", ""),
+        ("changed", "", ""),
+        ("older", "_history", ", v.current_batch"),
+    ):
+        if not states.get(state):
+            continue
+        run(
+            con,
+            f"""
+            insert into source_records{target}
+            select $source, s.record_id, $batch, _line, pid_hash, national_id_reason is null,
+                   national_id_reason, national_id_category, title, first_name, last_name,
+                   first_name_norm, first_name_key, first_name_phonetic,
+                   last_name_norm, last_name_key, last_name_phonetic, sex, birth_date,
+                   birth_precision, birth_era_corrected, house_code, house_no, moo,
+                   subdistrict_code, district_code, province_code, phone, issues, raw,
+                   row_hash, street, {sim_key_sql("street")}, postcode, other_id{superseded}
+            from staged s {_of_state(state)}
+        """,
+            p,
+        )
+        run(
+            con,
+            f"""
+            insert into facts{target}
+            select $source, record_id, $batch, pid_hash, f.dimension, f.indicator, f.value,
+                   f.value_number, f.value_date, f.unit, f.valid_from, f.valid_to{superseded}
+            from (select s.record_id, pid_hash, unnest(facts) as f{superseded}
+                  from staged s {_of_state(state)} where len(facts) > 0) v
+            where f.reason is null
+        """,
+            p,
+        )
     run(
         con,
         """
@@ -250,6 +363,11 @@ def _write(
     """,
         p,
     )
+    return {str(k): int(v) for k, v in states.items()}
+
+
+def _of_state(state: str) -> str:
+    return f"join staged_state v on v.record_id = s.record_id and v.state = '{state}'"
 
 
 def _write_rejects(

@@ -69,7 +69,7 @@ create table if not exists source_records (
     phone varchar,
     issues varchar[] not null,
     raw varchar[] not null,  -- source values in the order of batches.raw_columns (ID pseudonymised)
-    row_hash varchar not null,  -- 64-bit hash of raw: tells a changed row in a later extract
+    row_hash varchar not null,  -- MD5 of the content (normalize.row_hash_sql): tells a changed row
     street varchar,             -- road / soi / street line, folded for comparison
     street_key varchar,         -- its similarity key (one byte per Thai character)
     postcode varchar,
@@ -106,7 +106,15 @@ ADDED_COLUMNS = (
     ("source_records", "street_key", "varchar"),
     ("source_records", "postcode", "varchar"),
     ("source_records", "other_id", "varchar"),
+    ("batches", "rows_unchanged", "bigint default 0"),  # already known, not stored again
+    ("batches", "rows_changed", "bigint default 0"),  # a new version of a known record
+    ("batches", "load_date", "date"),  # the day given as --load-date (default: today)
+    ("batches", "checked_on", "date"),  # the real day the DSA was checked
 )
+
+#: Earlier versions of records: ``source_records`` and ``facts`` hold the newest version
+#: of each (source, record_id) only, so every later stage counts a record once.
+HISTORY = ("source_records", "facts")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,23 +124,61 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run(con, statement)
     for table, column, kind in ADDED_COLUMNS:
         run(con, f"alter table {table} add column if not exists {column} {kind}")
+    created = False
+    for table in HISTORY:
+        exists = one(
+            con,
+            "select count(*) from duckdb_tables() where table_name = $t "
+            "and database_name = current_database() and schema_name = 'main'",
+            {"t": f"{table}_history"},
+        )
+        if not exists:
+            run(
+                con,
+                f"create table {table}_history as "
+                f"select *, cast(null as varchar) as superseded_by from {table} limit 0",
+            )
+            created = True
+    if created:
+        _move_old_versions(con)
+
+
+def _move_old_versions(con: duckdb.DuckDBPyConnection) -> None:
+    """A store from before versions were kept apart may hold a record once per batch:
+    keep the newest in place and move the others to the history tables."""
+    if not one(
+        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
+    ):
+        return
+    run(
+        con,
+        """create or replace temp table old_versions as
+        select source, record_id, batch_id, first_value(batch_id) over w as newest
+        from source_records join batches b using (source, batch_id)
+        window w as (partition by source, record_id
+                     order by b.extract_date desc, b.finished_at desc)
+        qualify batch_id <> newest""",
+    )
+    for table in HISTORY:
+        run(
+            con,
+            f"""insert into {table}_history
+            select t.*, o.newest from {table} t join old_versions o
+            using (source, record_id, batch_id)""",
+        )
+        run(
+            con,
+            f"""delete from {table} t using old_versions o
+            where t.source = o.source and t.record_id = o.record_id
+              and t.batch_id = o.batch_id""",
+        )
 
 
 def latest_records_sql(con: duckdb.DuckDBPyConnection) -> str:
     """SELECT of the newest version of every source record, with its extract date.
 
-    A source loaded every month has one row per record per batch; the registry and the
-    linkage follow the newest. Only when some source has several batches does it cost a
-    window over the records.
+    ``source_records`` holds only the newest version of each record (older ones are in
+    ``source_records_history``), so this is the records with their batch's extract date.
     """
-    several = one(
-        con, "select count(*) from (select source from batches group by 1 having count(*) > 1)"
-    )
-    newest = (
-        "qualify row_number() over (partition by s.source, s.record_id "
-        "order by b.finished_at desc, s.line desc) = 1"
-        if several
-        else ""
-    )
-    return f"""select s.*, b.extract_date
-               from source_records s join batches b using (batch_id) {newest}"""
+    return """select s.*, b.extract_date
+              from source_records s join batches b using (batch_id)"""
