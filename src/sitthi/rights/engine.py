@@ -38,11 +38,14 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from sitthi.engines.duckdb import quote_literal, rows, run
+from sitthi.errors import RuleError
 from sitthi.registry.profile import profile_sql
-from sitthi.rights.expressions import compile_expression
+from sitthi.rights.expressions import ExpressionError, compile_expression, rule_text, show_value
 from sitthi.rights.programme import Programme
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
 
 #: The four gaps, as ``gaps.gap`` names them.
@@ -108,6 +111,49 @@ def _eligibility_sql(programme: Programme, dialect: str, profiles: str = "profil
         from {profiles}"""
 
 
+def _union(programmes: dict[str, Programme], select: Callable[[Programme], str]) -> str:
+    """One SELECT per programme, in one UNION ALL; a rule that cannot be compiled (nested
+    too deep for the stack at hand) names its programme."""
+    parts = []
+    for p in programmes.values():
+        try:
+            parts.append(select(p))
+        except (ExpressionError, RecursionError) as exc:
+            why = exc if isinstance(exc, ExpressionError) else "a rule is nested too deep"
+            raise RuleError(f"programme {p.id}: {why}") from None
+    return " union all ".join(parts)
+
+
+def _check_amounts(con: duckdb.DuckDBPyConnection, programmes: dict[str, Programme]) -> None:
+    """Refuse the run when an amount is not a finite number ≥ 0 for someone: the rule
+    check's sample profiles cannot stand for every real one. An entitled person without an
+    amount (a division by zero, or a value the amount reads is missing) is refused too: the
+    notice would tell them neither how much nor anything (its text would be NULL)."""
+    bad = rows(
+        con,
+        """
+        with amounts as (
+            select programme, person_id, amount, true as due from eligibility where eligible
+            union all
+            select programme, person_id, amount, false from payments where source = 'profile'),
+        bad as (
+            select distinct programme, person_id, amount from amounts
+            where (due and amount is null) or not isfinite(amount::double) or amount < 0)
+        select programme, count(*) over (partition by programme), person_id, amount from bad
+        qualify row_number() over (partition by programme order by person_id) = 1
+        order by programme limit 1
+        """,
+    )
+    if bad:
+        ((programme, persons, person_id, amount),) = bad
+        rule = rule_text(programmes[programme].checked()["amount"])
+        shown = "none" if amount is None else show_value(amount)
+        raise RuleError(
+            f"programme {programme}: amount {rule} is not a finite number of baht ≥ 0 for "
+            f"{persons:,} {'person' if persons == 1 else 'persons'} (e.g. {person_id}: {shown})"
+        )
+
+
 def _payments_sql(programme: Programme, dialect: str) -> str:
     e = programme.enrolment
     if e.profile is not None:
@@ -143,7 +189,7 @@ def compute_rights(
     run(
         con,
         "create or replace table eligibility as "
-        + " union all ".join(_eligibility_sql(p, dialect) for p in programmes.values()),
+        + _union(programmes, lambda p: _eligibility_sql(p, dialect)),
     )
     run(
         con,
@@ -155,8 +201,9 @@ def compute_rights(
     run(
         con,
         "create or replace table payments as "
-        + " union all ".join(_payments_sql(p, dialect) for p in programmes.values()),
+        + _union(programmes, lambda p: _payments_sql(p, dialect)),
     )
+    _check_amounts(con, programmes)
     params = {"as_of": as_of, "months": RECEIVING_MONTHS}
     run(
         con,
@@ -187,9 +234,7 @@ def compute_rights(
     run(
         con,
         "create or replace temp table paid_eligibility as "
-        + " union all ".join(
-            _eligibility_sql(p, dialect, "paid_profiles") for p in programmes.values()
-        ),
+        + _union(programmes, lambda p: _eligibility_sql(p, dialect, "paid_profiles")),
     )
     # An exclusion must also hold in the latest month the lists cover: a right that began
     # after it has had no payment day yet. Judged only for the few eligible and unpaid.
@@ -209,9 +254,7 @@ def compute_rights(
     run(
         con,
         "create or replace temp table due_eligibility as "
-        + " union all ".join(
-            _eligibility_sql(p, dialect, "due_profiles") for p in programmes.values()
-        ),
+        + _union(programmes, lambda p: _eligibility_sql(p, dialect, "due_profiles")),
     )
     run(
         con,

@@ -13,6 +13,8 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -22,7 +24,7 @@ from sqlglot import exp
 
 from sitthi.errors import RuleError
 from sitthi.registry.profile import PROFILE_COLUMNS
-from sitthi.rights.expressions import ExpressionError, check_expression, check_type
+from sitthi.rights.expressions import ExpressionError, check_expression, check_type, thresholds
 from sitthi.yaml_models import parse_yaml_model, read_user_file
 
 #: A condition's name: a report label and an SQL literal.
@@ -113,18 +115,28 @@ class Programme(_Strict):
     @cached_property
     def _checked(self) -> dict[str, exp.Expr]:
         types = {c: t for c, (t, _) in PROFILE_COLUMNS.items()}
+        rules = {**{n: c.when for n, c in self.eligibility.items()}, "amount": self.amount}
         out = {}
-        for name, rule in [
-            *((n, c.when) for n, c in self.eligibility.items()),
-            ("amount", self.amount),
-        ]:
-            try:
+        for name, rule in rules.items():
+            with _naming(name):
                 out[name] = check_expression(rule, set(types))
-                check_type(out[name], types, condition=name != "amount")
-            except ExpressionError as exc:
-                where = "amount" if name == "amount" else f"eligibility.{name}"
-                raise ValueError(f"{where}: {exc}") from exc
+        # Every rule also meets the conditions' thresholds: an amount that breaks at 60 is
+        # found on the sample aged 60, where the newly eligible are.
+        limits = thresholds(out[n] for n in self.eligibility)
+        for name, tree in out.items():
+            with _naming(name):
+                check_type(tree, types, condition=name != "amount", limits=limits)
         return out
+
+
+@contextmanager
+def _naming(name: str) -> Iterator[None]:
+    """An error in the rule ``name``, named: ``eligibility.age_60: …`` or ``amount: …``."""
+    try:
+        yield
+    except ExpressionError as exc:
+        where = "amount" if name == "amount" else f"eligibility.{name}"
+        raise ValueError(f"{where}: {exc}") from exc
 
 
 PACKAGED = "programmes"
