@@ -58,6 +58,7 @@ def programme(*, amount: str = "600", when: str = "age >= 60") -> str:
         # The condition's threshold is a sample: the newly eligible are where this breaks.
         ("600 / (age - 60)", "divides by zero on a sample profile (age 60)"),
         ("600 / coalesce(annual_income, 0)", "(annual_income NULL)"),
+        ("600 / (1 + 1 / (age - age))", "divides by zero on a sample profile (age 0)"),
         ("1e308 * 10", "amount: '1e308 * 10' gives inf, not a finite number of baht ≥ 0"),
         ("-600", "amount: '-600' gives -600, not a finite number of baht ≥ 0"),
         ("800 - age", "amount: '800 - age' gives -999200 on a sample profile (age 1000000)"),

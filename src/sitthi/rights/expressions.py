@@ -326,7 +326,9 @@ def _guarded(tree: exp.Expr) -> str:
     with _not_too_deep("check"):
         guarded = tree.copy()
         for div in list(guarded.find_all(exp.Div)):
-            div.set("expression", exp.func("sitthi_divisor", div.expression, exp.column("_sample")))
+            # Anonymous, not exp.func, which copies: a division inside a divisor keeps its guard.
+            divisor = [div.expression, exp.column("_sample")]
+            div.set("expression", exp.Anonymous(this="sitthi_divisor", expressions=divisor))
         return guarded.sql(dialect="duckdb")
 
 
@@ -364,7 +366,7 @@ def check_type(
         raise ExpressionError(f"{text} gives {kind.lower()}, not a number of baht")
     try:
         samples.run(f"({_guarded(tree)})").fetchall()
-    except duckdb.InvalidInputException as exc:
+    except duckdb.Error as exc:
         zero = re.search(r"sitthi: divides by zero on sample (\d+)", str(exc))
         why = (
             f" divides by zero{samples.profile(tree, int(zero[1]))}"
