@@ -69,9 +69,9 @@ def read_user_file(
         except OSError as exc:
             raise refused(exc.strerror or type(exc).__name__) from exc
     if len(data) > limit:
-        raise refused(f"larger than {limit:,} bytes (a {what} is a small YAML file)")
+        raise refused(f"larger than {limit:,} bytes")
     if b"\0" in data:
-        raise refused(f"a binary file (a {what} is a small YAML file)")
+        raise refused("a binary file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -137,15 +137,21 @@ def review_list(
             help="Only this reason: uncertain, competing_persons, id_conflict, different_ids."
         ),
     ] = None,
-    limit: Annotated[int, typer.Option(help="How many pairs to show.")] = 10,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many pairs to show.")] = 10,
     db: DbOption = None,
 ) -> None:
     """Show queued pairs side by side, with the match weight of each field."""
     from sitthi.cli.render_link import print_review_items
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
+    from sitthi.linkage.labels import REVIEW_REASONS
     from sitthi.linkage.review import list_queue
 
+    if reason is not None and reason not in REVIEW_REASONS:
+        # A misspelt reason would show an empty queue, as if nothing were waiting.
+        raise ValidationError(
+            f"--reason must be one of {', '.join(REVIEW_REASONS)}, not {reason!r}"
+        )
     con = connect(db or get_settings().db, read_only=True)
     total, items = list_queue(con, reason=reason, limit=limit)
     print_review_items(total, items)

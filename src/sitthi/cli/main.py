@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from sitthi.errors import SitthiError
+
+#: Exit codes: a user error (bad input, option, file or setting), a usage error (typer's
+#: own, such as an unknown option), a bug (BSD sysexits' EX_SOFTWARE), Ctrl-C (128 + SIGINT).
+EXIT_USER, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
+_HINT = "(run with --debug for details)"
 
 app = typer.Typer(
     name="sitthi",
@@ -61,15 +66,20 @@ def _is_interrupt(exc: Exception) -> bool:
 def _stop_interrupted(debug: bool) -> None:
     if debug:
         raise
-    typer.secho("interrupted (Ctrl-C)", fg=typer.colors.RED, err=True)
-    sys.exit(130)
+    _fail("interrupted (Ctrl-C)", EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    sys.exit(code)
 
 
 def run() -> None:
-    """Entry point: run the app, print a `SitthiError` as one line and exit non-zero.
+    """Entry point: run the app, print a `SitthiError` as one line and exit 1.
 
-    Typer handles its own usage errors (exit 2) in standalone mode; anything else that
-    escapes is a bug, shown briefly unless ``--debug`` asks for the traceback.
+    Typer handles its own usage errors (exit 2) in standalone mode. An `OSError` naming a
+    file is the user's (a path that cannot be created or read): exit 1 too. Anything else
+    that escapes is a bug: exit 70, shown briefly unless ``--debug`` asks for the traceback.
     """
     debug = "--debug" in sys.argv
     try:
@@ -77,18 +87,18 @@ def run() -> None:
     except SitthiError as exc:
         if debug:
             raise
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        sys.exit(1)
+        _fail(f"error: {exc}", EXIT_USER)
     except KeyboardInterrupt:
         _stop_interrupted(debug)
+    except OSError as exc:
+        if debug:
+            raise
+        if exc.filename is None:
+            _fail(f"internal error: {type(exc).__name__}: {exc} {_HINT}", EXIT_INTERNAL)
+        _fail(f"error: {exc.filename}: {exc.strerror or type(exc).__name__}", EXIT_USER)
     except Exception as exc:
         if _is_interrupt(exc):
             _stop_interrupted(debug)
         if debug:
             raise
-        typer.secho(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        sys.exit(2)
+        _fail(f"internal error: {type(exc).__name__}: {exc} {_HINT}", EXIT_INTERNAL)

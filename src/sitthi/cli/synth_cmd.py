@@ -8,6 +8,10 @@ from typing import Annotated
 import typer
 
 from sitthi.cli.options import parse_date_option
+from sitthi.errors import ValidationError
+
+#: The earliest year of an --as-of day a synthetic population can be generated for.
+FIRST_YEAR = 1900
 
 
 def synth(
@@ -33,13 +37,17 @@ def synth(
     from sitthi.synth.noise import load_noise_model
     from sitthi.synth.world import DEFAULT_AS_OF, STEPS, generate_world
 
+    day = parse_date_option(as_of, "--as-of") or DEFAULT_AS_OF
+    if day.year < FIRST_YEAR:
+        # People are born up to ~110 years before the day: earlier, dates leave the calendar.
+        raise ValidationError(f"--as-of must be in {FIRST_YEAR} or later, got {as_of}")
     model = load_noise_model(noise) if noise else None
     with steps("synth", total=STEPS) as step:
         summary = generate_world(
             out,
             persons=persons,
             seed=seed,
-            as_of=parse_date_option(as_of, "--as-of") or DEFAULT_AS_OF,
+            as_of=day,
             noise=model,
             progress=step,
         )
