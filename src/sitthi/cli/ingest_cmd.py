@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sitthi.cli.options import parse_date_option
-from sitthi.errors import ValidationError
+from sitthi.errors import SitthiError, ValidationError
 
 spec_app = typer.Typer(help="Check and list agency source specs.", no_args_is_help=True)
 
@@ -22,20 +22,30 @@ def ingest(
     ] = None,
     db: Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")] = None,
     extract_date: Annotated[
-        str | None, typer.Option(help="Day the extract describes (YYYY-MM-DD; default: today).")
+        str | None,
+        typer.Option(help="Day the extract describes (YYYY-MM-DD; default: the load date)."),
     ] = None,
     load_date: Annotated[
-        str | None, typer.Option(help="Day to check the DSA against (default: today).")
+        str | None,
+        typer.Option(
+            help="Day recorded as the load's (default: today). The DSA must be in force "
+            "on it and on the real day."
+        ),
     ] = None,
+    stop_on_error: Annotated[
+        bool, typer.Option(help="Stop at the first file that fails (the rest are not tried).")
+    ] = False,
 ) -> None:
     """Load extracts into the store: validated, pseudonymised, with every rejected row kept.
 
-    Loading the same file again changes nothing; a failed load leaves nothing behind.
+    Each file is its own batch: loading the same records again changes nothing, a failed
+    file leaves nothing behind, and one file's error does not keep the others out.
     """
-    from sitthi.cli.render import print_ingest_results
+    from sitthi.cli.progress import rows_per_second
+    from sitthi.cli.render import print_ingest_failures, print_ingest_results
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
-    from sitthi.ingest.service import ingest_file
+    from sitthi.ingest.service import IngestResult, check_dsa, ingest_files
     from sitthi.ingest.spec import load_spec
 
     settings = get_settings()
@@ -44,20 +54,33 @@ def ingest(
     if paths is None:
         raise ValidationError(f"spec {source_spec.source!r} reads files: give at least one FILE")
     key = settings.pseudonym_secret()
+    load_day = parse_date_option(load_date, "--load-date")
+    extract_day = parse_date_option(extract_date, "--extract-date")
+    check_dsa(source_spec, load_day)  # before the store is touched (or created)
     con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
-    results = [
-        ingest_file(
+    with rows_per_second() as progress:
+        outcomes = ingest_files(
             con,
             source_spec,
-            path,
+            paths or [Path(".")],
             key=key,
             key_version=settings.pseudonym_key_version,
-            load_date=parse_date_option(load_date, "--load-date"),
-            extract_date=parse_date_option(extract_date, "--extract-date"),
+            load_date=load_day,
+            extract_date=extract_day,
+            stop_on_error=stop_on_error,
+            progress=progress,
         )
-        for path in (paths or [Path(".")])
-    ]
-    print_ingest_results(results)
+    loaded = [o for o in outcomes if isinstance(o, IngestResult)]
+    if len(outcomes) == 1 and not loaded:
+        raise SitthiError(outcomes[0].error)  # type: ignore[union-attr]
+    if loaded:
+        print_ingest_results(loaded)
+    failed = [o for o in outcomes if not isinstance(o, IngestResult)]
+    if failed:
+        print_ingest_failures(failed)
+        raise SitthiError(
+            f"{len(failed)} of {len(outcomes)} files not loaded (nothing of them is in the store)"
+        )
 
 
 @spec_app.command("check")

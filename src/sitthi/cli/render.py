@@ -6,7 +6,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from sitthi.ingest.service import IngestResult
+from sitthi.ingest.service import IngestFailure, IngestResult
 from sitthi.synth.world import WorldSummary
 
 console = Console()
@@ -141,6 +141,7 @@ def print_ingest_results(results: list[IngestResult]) -> None:
         "ไฟล์ file",
         "อ่าน read",
         "นำเข้า loaded",
+        "มีแล้ว known",
         "กักไว้ held",
         "เลขผิด bad ID",
         "แก้ปีเกิด year fixed",
@@ -153,7 +154,9 @@ def print_ingest_results(results: list[IngestResult]) -> None:
     reasons: dict[str, int] = {}
     for r in results:
         if r.skipped:
-            table.add_row(r.source.upper(), r.file, "-", f"นำเข้าแล้ว ({r.batch_id})", "-", "-", "-")
+            table.add_row(
+                r.source.upper(), r.file, "-", f"นำเข้าแล้ว ({r.batch_id})", "-", "-", "-", "-"
+            )
             continue
         ids = r.report.get("national_id", {})
         invalid = sum(v for k, v in ids.items() if k not in ("valid", "empty"))
@@ -162,6 +165,7 @@ def print_ingest_results(results: list[IngestResult]) -> None:
             r.file,
             _n(r.rows_read),
             _n(r.rows_loaded),
+            _n(int(r.report.get("rows", {}).get("unchanged", 0))),
             _n(r.rows_quarantined),
             _n(invalid),
             _n(int(r.report.get("birth_date", {}).get("era_corrected", 0))),
@@ -180,6 +184,16 @@ def print_ingest_results(results: list[IngestResult]) -> None:
                 label = f"เลขประจำตัวไม่ถูกต้อง (national ID: {reason.split(':', 1)[1]})"
             why.add_row(label or reason, _n(count))
         console.print(why)
+
+
+def print_ingest_failures(failures: list[IngestFailure]) -> None:
+    """The files that were not loaded, each with its reason (nothing of them is stored)."""
+    table = Table(title="ไฟล์ที่ไม่ได้นำเข้า (files not loaded)", box=box.SIMPLE_HEAD)
+    table.add_column("ไฟล์ (file)")
+    table.add_column("เหตุผล (why)", overflow="fold")
+    for f in failures:
+        table.add_row(f.file, f.error if f.tried else "ไม่ได้ลอง (not tried: --stop-on-error)")
+    console.print(table)
 
 
 COMPLETENESS = {

@@ -33,11 +33,18 @@ def connect(
     p = Path(path)
     if (read_only or must_exist) and not p.exists():
         raise SitthiError(f"{p}: no such store (run `sitthi ingest` first)")
-    p.parent.mkdir(parents=True, exist_ok=True)
+    existed = p.exists()
+    if existed:
+        _refuse_other_files(p)
     try:
+        p.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(p), read_only=read_only)
-    except duckdb.IOException as exc:
+    except OSError as exc:
+        raise SitthiError(f"{p}: cannot create the store: {exc.strerror}") from exc
+    except duckdb.Error as exc:
         raise SitthiError(f"{p}: cannot open the store: {str(exc).splitlines()[0]}") from exc
+    if existed:
+        _refuse_other_databases(con, p)
     # Progress bars belong to the CLI, not to every statement.
     con.execute("set enable_progress_bar = false").complete()
     if memory_limit:
@@ -47,6 +54,40 @@ def connect(
             reason = str(exc).splitlines()[0]
             raise SitthiError(f"SITTHI_DUCKDB_MEMORY_LIMIT {memory_limit!r}: {reason}") from exc
     return con
+
+
+#: Every Sitthi store has this table (ingest creates it first); a DuckDB file with tables
+#: but not this one belongs to something else and is never written to.
+STORE_MARKERS = ("batches",)
+
+
+def _refuse_other_files(p: Path) -> None:
+    """A path that exists must be a DuckDB file: DuckDB would open a CSV or Parquet file
+    as a read-only view in memory, and a load would "succeed" and save nothing."""
+    if not p.is_file():
+        raise SitthiError(f"{p}: not a store (a store is one DuckDB file, this is not a file)")
+    with p.open("rb") as f:
+        head = f.read(16)
+    if head[8:12] != b"DUCK":
+        raise SitthiError(
+            f"{p}: not a Sitthi store (not a DuckDB database file): give --db a store, "
+            "or a new path to create one"
+        )
+
+
+def _refuse_other_databases(con: duckdb.DuckDBPyConnection, p: Path) -> None:
+    tables = {
+        str(r[0])
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+    }
+    if tables and not tables.intersection(STORE_MARKERS):
+        con.close()
+        raise SitthiError(
+            f"{p}: a DuckDB database but not a Sitthi store (it has other tables): "
+            "give --db a store, or a new path to create one"
+        )
 
 
 def store_folder(con: duckdb.DuckDBPyConnection) -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import one, rows, run
-from sitthi.errors import AccessDenied, SourceSpecError
+from sitthi.errors import AccessDenied, SitthiError, SourceSpecError
 from sitthi.ingest.keys import check_key
 from sitthi.ingest.normalize import prepare, stage_chunk
 from sitthi.ingest.pseudonym import pseudonym
@@ -216,6 +216,58 @@ def ingest_file(
         seconds,
         report,
     )
+
+
+@dataclass
+class IngestFailure:
+    """A file that was not loaded (nothing of it is in the store), and why."""
+
+    file: str
+    error: str
+    tried: bool = True  # False: not tried, an earlier file failed under stop_on_error
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    paths: list[Path],
+    *,
+    key: bytes,
+    key_version: int,
+    load_date: dt.date | None = None,
+    extract_date: dt.date | None = None,
+    stop_on_error: bool = False,
+    progress: Callable[[Path], Progress | None] | None = None,
+) -> list[IngestResult | IngestFailure]:
+    """Load several files, each in its own batch: one file's error does not keep the
+    others out (unless ``stop_on_error``), and every file is reported, loaded or not.
+
+    ``progress(path)`` may return the `Progress` callback for that file.
+    """
+    check_dsa(spec, load_date)  # the same for every file: refused before any is read
+    outcomes: list[IngestResult | IngestFailure] = []
+    for i, path in enumerate(paths):
+        try:
+            outcomes.append(
+                ingest_file(
+                    con,
+                    spec,
+                    path,
+                    key=key,
+                    key_version=key_version,
+                    load_date=load_date,
+                    extract_date=extract_date,
+                    progress=progress(path) if progress else None,
+                )
+            )
+        except SitthiError as exc:
+            outcomes.append(IngestFailure(path.name, str(exc)))
+            if stop_on_error:
+                outcomes += [
+                    IngestFailure(p.name, "not tried", tried=False) for p in paths[i + 1 :]
+                ]
+                break
+    return outcomes
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, spec: SourceSpec, digest: str) -> str | None:
