@@ -262,7 +262,9 @@ def split_csv(
                 columns = _columns(path, line_no + start, lines[start], delimiter, quote, header)
                 splitter.result.columns = columns
                 start += header
-            numbered = list(zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True))
+            numbered = list(
+                zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True)
+            )
             line_no += len(lines)
             if not splitter.pending and quote.encode() not in data and b"\0" not in data:
                 _fast(splitter, numbered)
