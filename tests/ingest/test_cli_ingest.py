@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from sitthi.engines.duckdb import connect
-from sitthi.errors import AccessDenied
+from sitthi.errors import AccessDenied, SourceSpecError
 from sitthi.ingest.service import IngestResult, ingest_file
-from sitthi.ingest.spec import parse_spec
+from sitthi.ingest.spec import load_spec, parse_spec
 
 from .conftest import KEY
 
@@ -191,3 +191,17 @@ def test_the_same_fault_is_handled_the_same_way_at_any_size(
         assert (at + 2, ["bad_quoting"]) in reasons  # its file line: header is line 1
     else:
         assert all("bad_quoting" not in r for _, r in reasons)
+
+
+def test_a_json_lines_file_with_a_broken_line_is_refused_naming_the_line(
+    store: duckdb.DuckDBPyConnection, load: Load, extract: Extract, tmp_path: Path
+) -> None:
+    frame = pd.read_csv(extract("mof"), dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    lines = frame.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    lines[4] = lines[4][:-3]  # cut short
+    path = tmp_path / "mof.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = load_spec("mof")
+    variant = spec.model_copy(update={"read": spec.read.model_copy(update={"format": "jsonl"})})
+    with pytest.raises(SourceSpecError, match=r"mof.jsonl: cannot read as jsonl: line 5 "):
+        load(store, variant, path)

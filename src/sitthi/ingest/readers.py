@@ -257,6 +257,8 @@ def _cell_text(value: object) -> str | None:
 
 
 def _read_columnar(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> RawBatch:
+    """Parquet or JSON lines; the records are counted apart from the reader (the file's
+    own metadata, or its non-blank lines), and the two counts must agree."""
     reader = (
         "read_parquet($path)"
         if fmt == "parquet"
@@ -268,9 +270,51 @@ def _read_columnar(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> RawB
             f"create or replace temp table raw_typed as select * from {reader}",
             {"path": str(path)},
         )
+        expected = (
+            int(
+                one(
+                    con,
+                    "select sum(num_rows) from parquet_file_metadata($path)",
+                    {"path": str(path)},
+                )
+            )
+            if fmt == "parquet"
+            else None
+        )
     except Exception as exc:
-        raise SourceSpecError(f"{path}: cannot read as {fmt}: {_first_line(exc)}") from exc
-    return _as_text(con, "raw_typed", path)
+        where = _bad_json_line(path) if fmt == "jsonl" else ""
+        raise SourceSpecError(f"{path}: cannot read as {fmt}: {where or _first_line(exc)}") from exc
+    if expected is None:
+        expected = _json_records(path)
+    batch = _as_text(con, "raw_typed", path)
+    if batch.rows_read != expected:
+        raise SourceSpecError(
+            f"{path}: the file holds {expected:,} records but the reader returned "
+            f"{batch.rows_read:,}: the file is refused rather than lose a row"
+        )
+    return batch
+
+
+def _json_records(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def _bad_json_line(path: Path) -> str:
+    """The first line of a JSON-lines file that is not one JSON object, said plainly."""
+    import json
+
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                return f"line {number} is not valid JSON ({str(exc).split(':')[0]})"
+            if not isinstance(value, dict):
+                return f"line {number} is not a JSON object"
+    return ""
 
 
 def _read_sql(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> RawBatch:
