@@ -181,6 +181,9 @@ def linkage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ),
         "quarantined": dict_rows(
             con,
-            """select source, count(*) as rows from quarantine group by 1 order by 1""",
+            # A rejected row sent again (the same list re-sent) is one row held, not two.
+            """select source, count(*) as rows
+               from (select distinct source, reasons, raw from quarantine)
+               group by 1 order by 1""",
         ),
     }
