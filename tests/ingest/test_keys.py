@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from sitthi.config import DEVELOPMENT_PSEUDONYM_KEY, Settings
 from sitthi.engines.duckdb import Params, connect, rows
 from sitthi.errors import ConfigError, SitthiError
 from sitthi.ingest import keys
@@ -17,6 +24,8 @@ from sitthi.ingest.keys import check_key, fingerprint, read_key_file, rotate_key
 from sitthi.ingest.pseudonym import pseudonym_sql
 from sitthi.ingest.service import IngestResult
 from sitthi.linkage.service import link_store
+from sitthi.pipeline import ingest_world
+from sitthi.rights.service import run_rights
 from sitthi.synth.world import generate_world
 
 Load = Callable[..., IngestResult]
@@ -29,12 +38,17 @@ STORE_TABLES = ("batches", "identities", "source_records", "facts", "quarantine"
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory: pytest.TempPathFactory) -> Extract:
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A world smaller than the ingest tests': these tests load and link it many times."""
     out = tmp_path_factory.mktemp("keys-world")
     generate_world(out, persons=600, seed=5)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return {e["source"]: out / e["file"] for e in manifest["extracts"]}.__getitem__
+    return out
+
+
+@pytest.fixture(scope="module")
+def extract(small_world: Path) -> Extract:
+    manifest = json.loads((small_world / "manifest.json").read_text(encoding="utf-8"))
+    return {e["source"]: small_world / e["file"] for e in manifest["extracts"]}.__getitem__
 
 
 def legacy(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -205,6 +219,15 @@ def test_after_a_rotation_only_the_new_key_is_accepted(
     assert recorded == [(1, False), (2, True)]
 
 
+def test_a_new_store_moves_to_a_new_key_before_it_holds_data(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    check_key(store, key=KEY, key_version=1)
+    report = rotate_keys(store, old_key=KEY, old_version=1, new_key=KEY_B, new_version=2)
+    assert report.columns == []
+    check_key(store, key=KEY_B, key_version=2)
+
+
 @pytest.mark.parametrize(
     ("new_key", "new_version", "message"),
     [
@@ -244,7 +267,7 @@ def test_a_rotation_that_fails_leaves_the_store_unchanged(
         count = keys._count
 
         def off_by_one(*args: object, side: str) -> tuple[int, int, int]:
-            n, with_pid, distinct = count(*args, side=side)  # type: ignore[arg-type]
+            n, with_pid, distinct = count(*args, side=side)
             return n, with_pid + (side == "new" and args[1] == "facts"), distinct
 
         monkeypatch.setattr(keys, "_count", off_by_one)
@@ -286,6 +309,38 @@ def test_people_linked_after_a_rotation_are_one_person_each(
     assert dict(split[1]).get(2, 0) > dict(found[1]).get(2, 0)
 
 
+def test_no_old_pseudonym_is_left_anywhere_in_a_store_of_the_whole_pipeline(
+    small_world: Path, tmp_path: Path
+) -> None:
+    """Every table of every stage, found by their columns' values: a later stage's table
+    that keeps a pseudonym under a new name fails here."""
+    con = connect(tmp_path / "full.duckdb")
+    ingest_world(con, small_world, Settings())
+    link_store(con)
+    as_of = json.loads((small_world / "manifest.json").read_text(encoding="utf-8"))["as_of"]
+    run_rights(con, dt.date.fromisoformat(as_of))
+    con.execute("create temp table old_pids as select pid_hash from identities")
+    dev_key = DEVELOPMENT_PSEUDONYM_KEY.encode()
+    rotate_keys(con, old_key=dev_key, old_version=1, new_key=KEY_B, new_version=2)
+    columns = rows(
+        con,
+        "select table_name, column_name, data_type from duckdb_columns() where not internal "
+        "and not temporary and data_type in ('VARCHAR', 'VARCHAR[]')",
+    )
+    assert len({t for t, _, _ in columns}) > 20  # linkage, registry, rights, poverty tables
+    for table, column, kind in columns:
+        value = f"x.{column}::varchar" if kind == "VARCHAR" else f"array_to_string(x.{column}, ' ')"
+        left = rows(
+            con, f"select count(*) from {table} x join old_pids o on contains({value}, o.pid_hash)"
+        )
+        assert left == [(0,)], f"{table}.{column}"
+    assert rows(
+        con,
+        "select count(*) from person_records anti join source_records "
+        "using (source, record_id, row_hash)",
+    ) == [(0,)]
+
+
 @pytest.mark.xfail(strict=True, reason="check_key is wired into ingest_file by the ingest owner")
 def test_ingest_refuses_a_changed_key_under_the_same_version(
     store: duckdb.DuckDBPyConnection, load: Load, extract: Extract
@@ -297,25 +352,96 @@ def test_ingest_refuses_a_changed_key_under_the_same_version(
 
 
 @pytest.mark.parametrize(
-    ("text", "production", "message"),
+    ("text", "message"),
     [
-        (None, False, "No such file"),
-        (b"\xff\xfe key", False, "not UTF-8"),
-        (b"  fifteen-chars  \n", False, "at least 16 characters"),
-        (b"x" * 31, True, "at least 32 characters in production"),
-        (b"sitthi-development-key-not-secret", True, "development key is refused"),
+        (b"x" * 31, "at least 32 characters in production"),
+        (DEVELOPMENT_PSEUDONYM_KEY.encode(), "published, so refused in production"),
+        (f"  {KEY_B.decode()}\n".encode(), None),  # read as SITTHI_PSEUDONYM_KEY_FILE is
     ],
 )
-def test_a_new_key_file_must_hold_a_strong_key(
-    tmp_path: Path, text: bytes | None, production: bool, message: str
+def test_a_new_key_in_production_must_be_strong(
+    tmp_path: Path, text: bytes, message: str | None
 ) -> None:
-    path = tmp_path / "new.key"
-    if text is not None:
-        path.write_bytes(text)
+    (tmp_path / "new.key").write_bytes(text)
+    if message is None:
+        assert read_key_file(tmp_path / "new.key", production=True) == KEY_B
+        return
     with pytest.raises(ConfigError, match=message):
-        read_key_file(path, production=production)
+        read_key_file(tmp_path / "new.key", production=True)
 
 
-def test_a_new_key_file_is_read_as_the_key_setting_is(tmp_path: Path) -> None:
-    (tmp_path / "new.key").write_text(f"  {KEY_B.decode()}\n", encoding="utf-8")
-    assert read_key_file(tmp_path / "new.key", production=True) == KEY_B
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory: pytest.TempPathFactory, load: Load, extract: Extract) -> Path:
+    path = tmp_path_factory.mktemp("keys-cli") / "store.duckdb"
+    con = loaded(connect(path), load, extract, "dopa")
+    check_key(con, key=KEY, key_version=1)
+    con.close()
+    return path
+
+
+def rotate_cli(
+    cwd: Path, db: Path | str, version: str, key: bytes = KEY
+) -> subprocess.CompletedProcess[str]:
+    """``sitthi keys rotate`` with ``key`` as the configured key and ``new.key`` as the new."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITTHI_")}
+    env |= {"SITTHI_PSEUDONYM_KEY": key.decode(), "SITTHI_PSEUDONYM_KEY_VERSION": "1"}
+    command = [
+        "keys",
+        "rotate",
+        "--db",
+        str(db),
+        "--new-key-file",
+        "new.key",
+        "--new-version",
+        version,
+    ]
+    return subprocess.run(
+        [sys.executable, "-m", "sitthi", *command],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_the_cli_rotates_and_prints_the_counts(cli_store: Path, tmp_path: Path) -> None:
+    shutil.copy(cli_store, tmp_path / "store.duckdb")
+    (tmp_path / "new.key").write_text(KEY_B.decode() + "\n", encoding="utf-8")
+    done = rotate_cli(tmp_path, "store.duckdb", "2")
+    assert done.returncode == 0, done.stderr
+    assert "source_records.pid_hash" in done.stdout
+    assert "SITTHI_PSEUDONYM_KEY_VERSION=2" in done.stdout
+    assert KEY_B.decode() not in done.stdout + done.stderr
+    check_key(connect(tmp_path / "store.duckdb"), key=KEY_B, key_version=2)
+
+
+@pytest.mark.parametrize(
+    ("db", "new_key", "version", "current", "message"),
+    [
+        (None, None, "2", KEY, "no such pseudonym key file"),
+        (None, b"too-short", "2", KEY, "at least 16 characters"),
+        (None, KEY, "2", KEY, "the new key is the current key"),
+        (None, KEY_B, "1", KEY, r"above the current one \(1\), not 1"),
+        (None, KEY_B, "2", b"a-changed-key-0123456789", "does not match key version 1 of store"),
+        ("missing.duckdb", KEY_B, "2", KEY, "missing.duckdb: no such store"),
+    ],
+)
+def test_the_cli_refuses_in_one_line(
+    cli_store: Path,
+    tmp_path: Path,
+    db: str | None,
+    new_key: bytes | None,
+    version: str,
+    current: bytes,
+    message: str,
+) -> None:
+    if new_key is not None:
+        (tmp_path / "new.key").write_bytes(new_key)
+    done = rotate_cli(tmp_path, db or cli_store, version, current)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("error: ")
+    assert re.search(message, done.stderr), done.stderr
+    assert KEY_B.decode() not in done.stderr
+    assert current.decode() not in done.stderr

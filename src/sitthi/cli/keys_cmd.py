@@ -63,17 +63,15 @@ def _print_report(report: RotationReport, key_file: Path) -> None:
 
     table = Table(
         title=f"เปลี่ยนกุญแจนามแฝง (key rotation) {report.old_version} → {report.new_version}",
-        caption="before = after, per column",
+        caption="นับก่อนและหลังตรงกัน (counted before and after: equal)",
         box=box.SIMPLE_HEAD,
     )
     table.add_column("ตาราง\n(table.column)", no_wrap=True)
-    for name in ("แถว\n(rows)", "นามแฝง\n(pseudonyms)", "ไม่ซ้ำ\n(distinct)"):
+    for name in ("แถว\n(rows)", "มีนามแฝง\n(with pseudonym)", "ไม่ซ้ำ\n(distinct)"):
         table.add_column(name, justify="right")
     for c in report.columns:
-        # On success every pair agrees (else rolled back); rows once, the pseudonyms as pairs.
-        rows = f"{c.rows[1]:,}"
-        pairs = (f"{before:,} = {after:,}" for before, after in (c.with_pseudonym, c.distinct))
-        table.add_row(f"{c.table}.{c.column}", rows, *pairs)
+        # Every pair agrees, or the rotation was rolled back: one figure says both.
+        table.add_row(f"{c.table}.{c.column}", *(f"{n[1]:,}" for n in c.counts))
     console = Console()
     console.print(table)
     if report.emptied:

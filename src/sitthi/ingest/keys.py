@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import duckdb
 
 FINGERPRINT_TEXT = "sitthi pseudonym key fingerprint v1"
-MIN_KEY, MIN_KEY_PRODUCTION = 16, 32
+MIN_KEY = 16
 _ROTATE = "`sitthi keys rotate`"
 # Columns holding a pseudonym, found by name so that the tables of later stages are covered
 # too: pid_hash (from_pid_hash, …) and record ids, which are the pseudonym for a source
@@ -32,6 +32,7 @@ _ROTATE = "`sitthi keys rotate`"
 _PID = re.compile(r"(.+_)?pid_hash(_.+)?")
 _RECORD = re.compile(r"(.+_)?record_id(_.+)?")
 _HEX64 = "'^[0-9a-f]{64}$'"
+_NO_IDENTITIES = "(select ''::varchar as pid_hash, ''::varchar as national_id where false)"
 
 
 def fingerprint(key: bytes) -> str:
@@ -148,23 +149,15 @@ def _verify_sample(
 def read_key_file(path: Path, *, production: bool) -> bytes:
     """A new key from a file (a command line would leak it into process lists and history).
 
-    The text is stripped, as for ``SITTHI_PSEUDONYM_KEY_FILE``; it must be at least 16
-    characters, 32 in production, where the published development key is refused.
+    Read and judged as ``SITTHI_PSEUDONYM_KEY_FILE`` is: stripped, at least 16 characters,
+    and in production at least 32 and not the published development key (see
+    `sitthi.config.check_pseudonym_key`).
     """
-    from sitthi.config import DEVELOPMENT_PSEUDONYM_KEY
+    from sitthi.config import check_pseudonym_key
+    from sitthi.yaml_models import read_user_file
 
-    try:
-        key = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: the key file is not UTF-8 text") from exc
-    least = MIN_KEY_PRODUCTION if production else MIN_KEY
-    if len(key) < least:
-        where = " in production" if production else ""
-        raise ConfigError(f"{path}: the new key must be at least {least} characters{where}")
-    if production and key == DEVELOPMENT_PSEUDONYM_KEY:
-        raise ConfigError(f"{path}: the published development key is refused in production")
+    key = read_user_file(path, ConfigError, what="pseudonym key", limit=4096).strip()
+    check_pseudonym_key(key, production=production, where=f"--new-key-file {path}")
     return key.encode("utf-8")
 
 
@@ -179,8 +172,12 @@ class ColumnCount:
     distinct: tuple[int, int]  # distinct pseudonyms
 
     @property
+    def counts(self) -> tuple[tuple[int, int], ...]:
+        return (self.rows, self.with_pseudonym, self.distinct)
+
+    @property
     def agrees(self) -> bool:
-        return all(a == b for a, b in (self.rows, self.with_pseudonym, self.distinct))
+        return all(before == after for before, after in self.counts)
 
 
 @dataclass(frozen=True)
@@ -234,9 +231,11 @@ def rotate_keys(
     run(con, "begin transaction")
     try:
         hmac, params = pseudonym_sql(new_key, "national_id")
+        # A store with no data yet has no identities: nothing to map, the key still moves.
+        ids = "identities" if "identities" in tables else _NO_IDENTITIES
         run(
             con,
-            f"create temp table key_map as select pid_hash as old, {hmac} as new from identities",
+            f"create temp table key_map as select pid_hash as old, {hmac} as new from {ids}",
             params,
         )
         _check_map(con, store)
@@ -350,8 +349,9 @@ def _rewrite(
             f"where t.{q(column)} = m.old",
             {"v": new_version},
         )
-    run(con, "update batches set key_version = $v", {"v": new_version})
-    _rehash(con, tables, linked)
+    if "batches" in tables:
+        run(con, "update batches set key_version = $v", {"v": new_version})
+        _rehash(con, tables, linked)
     return emptied
 
 
