@@ -148,16 +148,16 @@ def ingest_file(
         run(con, "create or replace temp table batch_unchanged (source varchar, record_id varchar)")
         versions = {"new": 0, "changed": 0, "unchanged": 0, "older": 0}
         first, last = con.execute("select min(_line), max(_line) from raw_rows").fetchall()[0]
-        done = len(raw.rejects)
+        rows_done = len(raw.rejects)
         for lo in range(first or 0, (last or -1) + 1, CHUNK_LINES):
             stage_chunk(con, staging, lo, lo + CHUNK_LINES - 1)
             for state, n in _write(
                 con, spec, batch_id, key_version, extract_date=extract_date, known=known
             ).items():
                 versions[state] += n
-            done += int(one(con, "select count(*) from staged"))
+            rows_done += int(one(con, "select count(*) from staged"))
             if progress:
-                progress(done, raw.rows_read)
+                progress(rows_done, raw.rows_read)
         counts = {
             "loaded": sum(versions.values()),
             "quarantined": int(
