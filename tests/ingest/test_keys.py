@@ -23,6 +23,7 @@ from sitthi.ingest import keys
 from sitthi.ingest.keys import check_key, fingerprint, read_key_file, rotate_keys
 from sitthi.ingest.pseudonym import pseudonym_sql
 from sitthi.ingest.service import IngestResult
+from sitthi.ingest.spec import parse_spec
 from sitthi.linkage.service import link_store
 from sitthi.pipeline import ingest_world
 from sitthi.rights.service import run_rights
@@ -178,6 +179,7 @@ def test_a_rotation_re_pseudonymises_the_store_as_if_made_under_the_new_key(
     store: duckdb.DuckDBPyConnection, load: Load, extract: Extract, tmp_path: Path
 ) -> None:
     loaded(store, load, extract, *SOURCES)
+    store.execute("create view people as select pid_hash from source_records")  # not a table
     report = rotate_keys(store, old_key=KEY, old_version=1, new_key=KEY_B, new_version=2)
     assert all(c.agrees for c in report.columns)
     counted = {f"{c.table}.{c.column}": c for c in report.columns}
@@ -203,6 +205,44 @@ def test_a_rotation_re_pseudonymises_the_store_as_if_made_under_the_new_key(
     assert rows(store, f"select count(*) filter ({hmac} <> pid_hash) from identities", params) == [
         (0,)
     ]
+
+
+# Keyed by the ID, as the civil registry is: the record id is the pseudonym.
+KEYED_SPEC = """
+source: keyed
+title: keyed by the ID
+version: 1
+read: {format: csv}
+record_id: nid
+fields:
+  national_id: {column: nid, required: true}
+  first_name: {column: fn, required: true}
+dsa: {id: DSA-TEST-1, agency: test, purpose: test, legal_basis: PDPA s.24(4),
+      fields_allowed: [national_id, first_name], retention_days: 30,
+      valid_from: 2025-01-01, valid_to: 2030-01-01}
+"""
+
+
+def test_record_versions_and_their_history_follow_a_rotation(
+    store: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    spec = parse_spec(KEYED_SPEC, "keyed.yaml")
+    ids = ["1101700203158", "3509900123450", "1509900123453"]
+    first, second, again = (tmp_path / f"{n}.csv" for n in ("first", "second", "again"))
+    first.write_text("nid,fn\n" + "".join(f"{i},ก\n" for i in ids), encoding="utf-8")
+    second.write_text(f"nid,fn\n{ids[0]},ข\n{ids[1]},ก\n{ids[2]},ก\n", encoding="utf-8")
+    load(store, spec, first)
+    load(store, spec, second)  # one record changed: its first version goes to history
+    report = rotate_keys(store, old_key=KEY, old_version=1, new_key=KEY_B, new_version=2)
+    counted = {f"{c.table}.{c.column}": c for c in report.columns}
+    assert counted["source_records_history.record_id"].with_pseudonym == (1, 1)
+    # The same records sent again (another file: line endings differ) are known unchanged.
+    again.write_bytes(second.read_bytes().replace(b"\n", b"\r\n"))
+    result = load(store, spec, again, key=KEY_B, key_version=2)
+    assert rows(
+        store, "select rows_unchanged from batches where batch_id = $b", {"b": result.batch_id}
+    ) == [(3,)]
+    assert rows(store, "select count(*) from source_records") == [(3,)]
 
 
 def test_after_a_rotation_only_the_new_key_is_accepted(
@@ -324,8 +364,9 @@ def test_no_old_pseudonym_is_left_anywhere_in_a_store_of_the_whole_pipeline(
     rotate_keys(con, old_key=dev_key, old_version=1, new_key=KEY_B, new_version=2)
     columns = rows(
         con,
-        "select table_name, column_name, data_type from duckdb_columns() where not internal "
-        "and not temporary and data_type in ('VARCHAR', 'VARCHAR[]')",
+        "select table_name, column_name, data_type from duckdb_columns() semi join duckdb_tables() "
+        "using (database_name, schema_name, table_name) where not internal "
+        "and database_name = current_database() and data_type in ('VARCHAR', 'VARCHAR[]')",
     )
     assert len({t for t, _, _ in columns}) > 20  # linkage, registry, rights, poverty tables
     for table, column, kind in columns:
