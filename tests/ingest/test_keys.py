@@ -21,7 +21,7 @@ from sitthi.engines.duckdb import Params, connect, rows
 from sitthi.errors import ConfigError, SitthiError
 from sitthi.ingest import keys
 from sitthi.ingest.keys import check_key, fingerprint, read_key_file, rotate_keys
-from sitthi.ingest.pseudonym import pseudonym_sql
+from sitthi.ingest.pseudonym import pseudonym, pseudonym_sql
 from sitthi.ingest.service import IngestResult
 from sitthi.ingest.spec import parse_spec
 from sitthi.linkage.service import link_store
@@ -243,6 +243,20 @@ def test_record_versions_and_their_history_follow_a_rotation(
         store, "select rows_unchanged from batches where batch_id = $b", {"b": result.batch_id}
     ) == [(3,)]
     assert rows(store, "select count(*) from source_records") == [(3,)]
+
+
+def test_an_unsplit_rows_id_is_re_keyed_or_emptied_never_left_under_the_old_key(
+    store: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    spec = parse_spec(KEYED_SPEC.replace("record_id: nid", ""), "rows.yaml")
+    known, dashed = "1101700203158", "1-5099-00123-45-3"  # dashed: as written, in no identity
+    path = tmp_path / "rows.csv"
+    path.write_text(f"nid,fn\n{known},ก\n{known},ข,extra\n{dashed},ค,extra\n", encoding="utf-8")
+    load(store, spec, path)
+    report = rotate_keys(store, old_key=KEY, old_version=1, new_key=KEY_B, new_version=2)
+    assert report.emptied == 1
+    raw = rows(store, "select raw from quarantine order by line")
+    assert raw == [([pseudonym(KEY_B, known), "ข"],), ([None, "ค"],)]
 
 
 def test_after_a_rotation_only_the_new_key_is_accepted(
