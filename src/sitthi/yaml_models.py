@@ -185,10 +185,23 @@ def _bad_scalar(root: yaml.Node, name: str) -> str:
     return f"{name}: not valid YAML"
 
 
+def _not_yaml(exc: yaml.YAMLError, text: str, name: str) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        where = f":{mark.line + 1}"
+    elif isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
+        where = f":{text.count(chr(10), 0, exc.position) + 1}"
+    else:
+        where = ""
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
+    return f"{name}{where}: not valid YAML: {_quote(problem or type(exc).__name__)}"
+
+
 def _load(text: str, name: str, error: type[SitthiError]) -> tuple[yaml.Node | None, object]:
     """The node graph (for lines) and the data of ``text``, parsed once."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # checks every character already
         root = loader.get_single_node()
         if root is None:
             return None, None
@@ -200,14 +213,12 @@ def _load(text: str, name: str, error: type[SitthiError]) -> tuple[yaml.Node | N
         except Exception as exc:  # a scalar PyYAML matched as a type but cannot build
             raise error(_bad_scalar(root, name)) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        problem = _quote(getattr(exc, "problem", None) or type(exc).__name__)
-        raise error(f"{name}{where}: not valid YAML: {problem}") from exc
+        raise error(_not_yaml(exc, text, name)) from exc
     except RecursionError as exc:
         raise error(f"{name}: nested too deeply to be a hand-written file") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _known_keys(model: type[BaseModel]) -> set[str]:
