@@ -40,6 +40,8 @@ COMMANDS = [
     ["review", "list"],
     ["review", "accept"],
     ["review", "reject"],
+    ["keys"],
+    ["keys", "rotate"],
     ["explain"],
     ["rights"],
     ["report"],
@@ -146,7 +148,7 @@ def test_ingest_loads_then_skips_and_spec_check_explains(tmp_path: Path) -> None
     assert "นำเข้าแล้ว" in again.stdout  # already loaded: nothing changes
     expired = sitthi("ingest", "lao", lao, "--db", db, "--load-date", "2031-01-01")
     assert expired.returncode == 1
-    assert "not on 2031-01-01: load refused" in expired.stderr
+    assert "not the load date (2031-01-01): load refused" in expired.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("source: x\ntitle: t\nversion: 1\nread: {format: xls}\n", encoding="utf-8")
     done = sitthi("spec", "check", str(bad))

@@ -396,7 +396,6 @@ def test_no_old_pseudonym_is_left_anywhere_in_a_store_of_the_whole_pipeline(
     ) == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="check_key is wired into ingest_file by the ingest owner")
 def test_ingest_refuses_a_changed_key_under_the_same_version(
     store: duckdb.DuckDBPyConnection, load: Load, extract: Extract
 ) -> None:

@@ -49,13 +49,10 @@ def test_a_cp874_load_killed_while_staged_leaves_no_extract_data(
         from sitthi.engines.duckdb import connect
         from sitthi.ingest.service import ingest_file
         from sitthi.ingest.spec import load_spec
-        original = readers.split_csv
-        def split_then_hang(*args, **kwargs):
-            found = original(*args, **kwargs)
+        def hang(*args, **kwargs):  # the parser is about to read the staged extract
             print("staged", flush=True)
             time.sleep(60)
-            return found
-        readers.split_csv = split_then_hang
+        readers._parse = hang
         con = connect({str(store / "s.duckdb")!r})
         ingest_file(con, load_spec("lao"), Path({str(lao)!r}), key={KEY!r}, key_version=1,
                     load_date=dt.date(2026, 10, 1))

@@ -22,18 +22,20 @@ def connect(
     read_only: bool = False,
     must_exist: bool = False,
     memory_limit: str | None = None,
+    store: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file, or an in-memory database when ``path`` is None.
 
     Only ingest creates a store: elsewhere (``read_only`` or ``must_exist``) a mistyped
-    path is an error, not a new empty store.
+    path is an error, not a new empty store. An existing file that is not a Sitthi store
+    is refused, unless ``store`` is False (a working file of a step, not a store).
     """
     if path is None:
         return duckdb.connect()
     p = Path(path)
     if (read_only or must_exist) and not p.exists():
         raise SitthiError(f"{p}: no such store (run `sitthi ingest` first)")
-    existed = p.exists()
+    existed = store and p.exists()
     if existed:
         _refuse_other_files(p)
     try:

@@ -61,6 +61,8 @@ class Split:
     written: int = 0
     undecodable: int = 0  # written records holding a byte the encoding does not define
     rejects: list[Reject] = field(default_factory=list)
+    path: str = ""  # what the parser reads: the file itself, or the staging file
+    prefixed: bool = True  # each record starts with its file line (else: line for line)
 
 
 def unique_names(header: list[str]) -> list[str]:
@@ -204,25 +206,12 @@ class _Splitter:
         self.result.rejects.append(Reject(number, [reason], line.decode("utf-8", "replace")))
 
 
-def split_csv(
-    path: Path,
-    fd: int,
-    *,
-    encoding: str,
-    delimiter: str,
-    quote: str,
-    header: bool,
-) -> Split:
-    """Split ``path`` into records written to ``fd`` (see the module docstring).
-
-    Returns the header's column names (``column0``, ``column1``… without a header), the
-    number of data records and the records quarantined here.
-    """
-    out = _Writer(fd, delimiter.encode())
-    splitter = _Splitter(out, quote.encode(), delimiter, quote)
-    decode = _decoder(encoding)
+def _chunks(
+    path: Path, decode: Callable[[bytes], bytes] | None
+) -> Iterator[tuple[int, bytes, bool]]:
+    """The file in blocks of whole lines, each with the file line it starts on: the byte
+    order mark dropped, every line end made ``\\n``, decoded to UTF-8 by ``decode``."""
     line_no, carry, first = 1, b"", True
-    columns: list[str] | None = None
     with path.open("rb") as f:
         while True:
             chunk = f.read(CHUNK_BYTES)
@@ -243,35 +232,149 @@ def split_csv(
                     continue
                 buf, carry = buf[: cut + 1], buf[cut + 1 :]
             elif not buf:
-                break
+                return
             else:
                 carry = b""
-            data = decode(buf)
-            if b"\r" in data:
+            data = decode(buf) if decode else buf
+            had_cr = b"\r" in data
+            if had_cr:
                 data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            lines = data.split(b"\n")
-            if data.endswith(b"\n"):
-                lines.pop()
-            start = 0
-            if columns is None:
-                while start < len(lines) and not lines[start].strip():
-                    start += 1
-                if start == len(lines):
-                    line_no += len(lines)
-                    continue
-                columns = _columns(path, line_no + start, lines[start], delimiter, quote, header)
-                splitter.result.columns = columns
-                start += header
-            numbered = list(
-                zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True)
-            )
-            line_no += len(lines)
-            if not splitter.pending and quote.encode() not in data and b"\0" not in data:
-                _fast(splitter, numbered)
-            else:
-                splitter.lines(numbered)
+            yield line_no, data, had_cr
+            line_no += data.count(b"\n") + (not data.endswith(b"\n"))
             if not chunk:
-                break
+                return
+
+
+@dataclass
+class _Scan:
+    plain: bool = True  # every line after the header is one record: no blank lines, no
+    # quoted line breaks or stray quotes, no NUL, no over-long line
+    changed: bool = False  # the bytes differ from what the parser should read (BOM, \r)
+    lines: int = 0
+    first: bytes | None = None
+
+
+def _scan(path: Path, quote: bytes) -> _Scan:
+    """One vectorised pass over the bytes: is the file plain (see `_Scan`)?"""
+    import numpy as np
+
+    scan = _Scan()
+    with path.open("rb") as f:
+        head = f.read(len(_BOM))
+    scan.changed = head == _BOM
+    q = quote[0]
+    for _, data, had_cr in _chunks(path, None):
+        if scan.first is None:
+            scan.first = data.split(b"\n", 1)[0]
+        scan.changed = scan.changed or had_cr
+        scan.lines += data.count(b"\n") + (not data.endswith(b"\n"))
+        if not scan.plain:
+            continue
+        if b"\0" in data:
+            scan.plain = False
+            continue
+        arr = np.frombuffer(data, np.uint8)
+        ends = np.flatnonzero(arr == 10)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        lengths = ends - starts
+        tail = len(data) - (int(ends[-1]) + 1 if len(ends) else 0)
+        if (
+            (lengths == 0).any()
+            or (len(lengths) and int(lengths.max()) > MAX_RECORD_BYTES)
+            or tail > MAX_RECORD_BYTES
+        ):
+            scan.plain = False
+        elif quote in data:
+            per_line = np.bincount(
+                np.searchsorted(ends, np.flatnonzero(arr == q)), minlength=len(ends) + 1
+            )
+            scan.plain = not (per_line & 1).any()
+    return scan
+
+
+@contextlib.contextmanager
+def staged_csv(
+    path: Path,
+    folder: Path,
+    *,
+    encoding: str,
+    delimiter: str,
+    quote: str,
+    header: bool,
+) -> Iterator[Split]:
+    """The records of a CSV file, ready for the parser (see the module docstring).
+
+    A plain UTF-8 file (every line after the header one record) is read as it is; a plain
+    file in another encoding, or with a BOM or ``\\r`` line ends, is staged line for line,
+    decoded; any other is cut into records by `split_csv`, each prefixed with its line.
+    The staging file lives in ``folder`` only while the caller reads it.
+    """
+    scan = _scan(path, quote.encode())
+    if scan.first is None or (header and scan.lines <= 1 and not scan.first.strip()):
+        raise SourceSpecError(f"{path}: the file is empty")
+    utf8 = encoding not in ("cp874", "tis-620")
+    if scan.plain and scan.first.strip():
+        columns = _columns(path, 1, _decoder(encoding)(scan.first), delimiter, quote, header)
+        records = scan.lines - header
+        if utf8 and not scan.changed:
+            yield Split(columns, records, records, path=str(path), prefixed=False)
+            return
+        with private_file(folder) as (fd, staged):
+            out = _Writer(fd, delimiter.encode())
+            undecodable = 0
+            for _, data, _ in _chunks(path, None if utf8 else _decoder(encoding)):
+                if not utf8 and _REPLACEMENT in data:
+                    undecodable += sum(_REPLACEMENT in line for line in data.split(b"\n"))
+                out.add(data if data.endswith(b"\n") else data + b"\n")
+            out.flush()
+            yield Split(columns, records, records, undecodable, path=staged, prefixed=False)
+        return
+    with private_file(folder) as (fd, staged):
+        split = split_csv(
+            path, fd, encoding=encoding, delimiter=delimiter, quote=quote, header=header
+        )
+        split.path = staged
+        yield split
+
+
+def split_csv(
+    path: Path,
+    fd: int,
+    *,
+    encoding: str,
+    delimiter: str,
+    quote: str,
+    header: bool,
+) -> Split:
+    """Split ``path`` into records written to ``fd``, each prefixed with its file line
+    (see the module docstring).
+
+    Returns the header's column names (``column0``, ``column1``… without a header), the
+    number of data records and the records quarantined here.
+    """
+    out = _Writer(fd, delimiter.encode())
+    splitter = _Splitter(out, quote.encode(), delimiter, quote)
+    columns: list[str] | None = None
+    for line_no, data, _ in _chunks(path, _decoder(encoding)):
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        start = 0
+        if columns is None:
+            while start < len(lines) and not lines[start].strip():
+                start += 1
+            if start == len(lines):
+                continue
+            columns = _columns(path, line_no + start, lines[start], delimiter, quote, header)
+            splitter.result.columns = columns
+            start += header
+        numbered = list(
+            zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True)
+        )
+        if not splitter.pending and quote.encode() not in data and b"\0" not in data:
+            _fast(splitter, numbered)
+        else:
+            splitter.lines(numbered)
     splitter.end()
     out.flush()
     if columns is None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import one, quote_identifier, quote_literal, rows, run, store_folder
 from sitthi.errors import SourceSpecError
-from sitthi.ingest.csv_split import Reject, private_file, split_csv, unique_names
+from sitthi.ingest.csv_split import Reject, Split, staged_csv, unique_names
 from sitthi.ingest.spec import SourceSpec
 
 if TYPE_CHECKING:
@@ -82,76 +82,111 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     # Reject tables are per read: never let one file's bad rows follow the next file.
     for table in ("raw_rows", "raw_rejects", "raw_reject_scans"):
         run(con, f"drop table if exists {table}")
-    with private_file(store_folder(con)) as (fd, staged):
-        split = split_csv(
-            path,
-            fd,
-            encoding=encoding,
-            delimiter=spec.read.delimiter,
-            quote=spec.read.quote,
-            header=spec.read.header,
-        )
-        columns = split.columns
+    with staged_csv(
+        path,
+        store_folder(con),
+        encoding=encoding,
+        delimiter=spec.read.delimiter,
+        quote=spec.read.quote,
+        header=spec.read.header,
+    ) as split:
         if split.records == 0:
             raise SourceSpecError(f"{path}: the file has a header but no data rows")
-        # The splitter has cut the records and prefixed each with its file line: the
-        # parser only splits fields, in the dialect the spec states (nothing is guessed).
-        types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns)
-        options = {
-            "header": False,
-            "delim": spec.read.delimiter,
-            "quote": spec.read.quote,
-            "escape": spec.read.quote,
-            "new_line": "\\n",
-            "auto_detect": False,
-            "store_rejects": True,
-            "rejects_table": "raw_rejects",
-            "rejects_scan": "raw_reject_scans",
-            "null_padding": False,
-            "strict_mode": True,
-        }
-        args = ", ".join(f"{k} := ${k}" for k in options)
-        try:
-            run(
-                con,
-                f"create temp table raw_rows as select * from read_csv($path, {args}, "
-                f"columns := {{'_line': 'BIGINT', {types}}})",
-                {"path": staged, **options},
-            )
-        except Exception as exc:  # duckdb raises its own error types for unreadable files
-            raise SourceSpecError(
-                f"{path}: cannot read as CSV ({encoding}): {_first_line(exc)}"
-            ) from exc
+        _parse(con, spec, path, split)
+    # A prefixed record starts with its file line and the delimiter: take them off.
+    number = "regexp_extract(min(csv_line), '^[0-9]+')"
+    line, raw = (
+        (f"try_cast({number} as bigint)", f"substr(min(csv_line), length({number}) + 2)")
+        if split.prefixed
+        else ("line", "min(csv_line)")
+    )
     rejected = rows(
         con,
-        # Each record starts with its file line and the delimiter: take them off.
-        """select try_cast(regexp_extract(min(csv_line), '^[0-9]+') as bigint),
-                      list(distinct error_type),
-                      substr(min(csv_line), length(regexp_extract(min(csv_line), '^[0-9]+')) + 2)
-               from raw_rejects group by line order by line""",
+        f"select {line}, list(distinct error_type), {raw} "
+        "from raw_rejects group by line order by line",
     )
-    if any(line is None for line, _, _ in rejected):  # not a record Sitthi cut: a bug
+    if any(n is None for n, _, _ in rejected):  # not a record Sitthi cut: a bug
         raise SourceSpecError(f"{path}: the CSV reader returned a row of its own: file refused")
-    rejects = split.rejects + [
-        Reject(int(line), sorted({_reject_reason(k) for k in kinds}), raw or "")
-        for line, kinds, raw in rejected
+    found = [
+        Reject(int(n), sorted({_reject_reason(k) for k in kinds}), text or "")
+        for n, kinds, text in rejected
     ]
-    rejects.sort(key=lambda r: r.line)
     loaded = one(con, "select count(*) from raw_rows")
-    parsed = loaded + len(rejects) - len(split.rejects)
-    if parsed != split.written:
+    if loaded + len(found) != split.written:
         raise SourceSpecError(
             f"{path}: {split.written:,} records were cut from the file but the CSV reader "
-            f"returned {parsed:,}: the file is refused rather than lose a row"
+            f"returned {loaded + len(found):,}: the file is refused rather than lose a row"
         )
+    if not split.prefixed:
+        _number_lines(con, found, first=2 if spec.read.header else 1)
     total = split.records
-    bad_bytes = split.undecodable  # every undefined byte is U+FFFD by now
+    # Undefined bytes are U+FFFD by now, or (in a UTF-8 file read as it is) the reader's.
+    bad_bytes = split.undecodable + sum("bad_encoding" in r.reasons for r in found) * (
+        not split.prefixed
+    )
     if bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
             f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
             "another encoding (Thai government files are often TIS-620/cp874); fix read.encoding"
         )
-    return RawBatch(columns, total, rejects)
+    return RawBatch(split.columns, total, sorted(split.rejects + found, key=lambda r: r.line))
+
+
+def _parse(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, split: Split) -> None:
+    """Split the records into fields, in the dialect the spec states (nothing is guessed)."""
+    types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in split.columns)
+    if split.prefixed:
+        types = f"'_line': 'BIGINT', {types}"
+    options = {
+        "header": spec.read.header and not split.prefixed,
+        "delim": spec.read.delimiter,
+        "quote": spec.read.quote,
+        "escape": spec.read.quote,
+        "new_line": "\\n",
+        "auto_detect": False,
+        "store_rejects": True,
+        "rejects_table": "raw_rejects",
+        "rejects_scan": "raw_reject_scans",
+        "null_padding": False,
+        "strict_mode": True,
+    }
+    args = ", ".join(f"{k} := ${k}" for k in options)
+    # The file line of a loaded row, when no line before it was rejected.
+    first = 2 if spec.read.header else 1
+    ordinal = "" if split.prefixed else f", row_number() over () + {first - 1} as _ordinal"
+    try:
+        run(
+            con,
+            f"create temp table raw_rows as select *{ordinal} "
+            f"from read_csv($path, {args}, columns := {{{types}}})",
+            {"path": split.path, **options},
+        )
+    except Exception as exc:  # duckdb raises its own error types for unreadable files
+        raise SourceSpecError(
+            f"{path}: cannot read as CSV ({spec.read.encoding}): {_first_line(exc)}"
+        ) from exc
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, rejects: list[Reject], first: int) -> None:
+    """``_line`` of a file read line for line (one record per line after the header): the
+    loaded rows' ordinal, shifted past the rejected lines before it. Without rejects it is
+    a rename (an UPDATE of every row would leave version data that slows later scans)."""
+    if not rejects:
+        run(con, "alter table raw_rows rename column _ordinal to _line")
+        return
+    run(con, "create or replace temp table raw_reject_lines (line bigint)")
+    values = ", ".join(f"({r.line})" for r in rejects)
+    run(con, f"insert into raw_reject_lines values {values}")
+    run(
+        con,
+        f"""create or replace temp table raw_rows as
+        with gaps as (select line - {first} + 1 - row_number() over (order by line) as before
+                      from raw_reject_lines)
+        select r.* exclude (_ordinal),
+               r._ordinal + (select count(*) from gaps
+                             where gaps.before < r._ordinal - {first} + 1) as _line
+        from raw_rows r""",
+    )
 
 
 def _reject_reason(kind: str) -> str:

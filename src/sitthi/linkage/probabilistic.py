@@ -133,7 +133,7 @@ def score_unresolved(
                 order by li.rid""",
         )
         run(con, "detach splink_work")
-        work = connect(Path(tmp) / "splink.duckdb", memory_limit=memory_limit)
+        work = connect(Path(tmp) / "splink.duckdb", memory_limit=memory_limit, store=False)
         db_api = DuckDBAPI(work)
         origin = "reused" if model is not None else "trained"
         if model is None and int(one(work, "select count(*) from records")) < MIN_TRAIN_RECORDS:
