@@ -4,6 +4,7 @@ on any input). The CLI runs in-process through `run`, as the ``sitthi`` script d
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -115,6 +116,30 @@ def test_an_integer_out_of_range_is_a_usage_error(
     ],
 )
 def test_user_errors_exit_1_in_one_line(sitthi: Sitthi, args: list[str], message: str) -> None:
+    code, _, err = sitthi(*args)
+    assert code == 1
+    one_line(err, message)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["link", "/dev/zero", "--out", "o.csv"], "error: /dev/zero: not a regular file (a dev"),
+        (["link", "fifo", "--out", "o.csv"], "error: fifo: not a regular file (a pipe or a sock"),
+        (["evaluate", "--truth", "/dev/zero"], "error: --truth /dev/zero: not a regular file"),
+        (["evaluate", "--truth", "t.csv", "--links", "fifo"], "error: --links fifo: not a regular"),
+        (["rights", "--truth", "/dev/zero"], "error: --truth /dev/zero: not a regular file"),
+        (["rights", "--programmes", "fifo"], "error: --programmes fifo: not a regular file"),
+        (["rights", "--rules", "fifo"], "error: --rules fifo: not a regular file"),
+        (["synth", "-n", "9", "--out", "w", "--noise", "fifo"], "error: --noise fifo: not a regu"),
+    ],
+)
+def test_a_device_or_a_pipe_is_never_read(
+    sitthi: Sitthi, tmp_path: Path, args: list[str], message: str
+) -> None:
+    # /dev/zero used to be read until memory ran out; a FIFO blocked for ever.
+    os.mkfifo(tmp_path / "fifo")
     code, _, err = sitthi(*args)
     assert code == 1
     one_line(err, message)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sitthi.cli.options import input_file
 from sitthi.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ def link(
             raise ValidationError("quick mode writes a links file: give --out links.csv")
         if incremental:
             raise ValidationError("--incremental links the store: quick mode always starts afresh")
+        for path in files:
+            input_file(path, "")
         with steps("link", total=STEPS) as step:
             result = quick_link(files, out, specs=spec or (), thresholds=thresholds, progress=step)
         print_link_report(result.link)
@@ -121,6 +124,8 @@ def evaluate(
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.evaluate import evaluate_links, evaluate_store
 
+    input_file(truth, "--truth")
+    input_file(links, "--links")
     if links is not None:
         accuracy = evaluate_links(connect(None), truth, links)
     else:

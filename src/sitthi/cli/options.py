@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import typer
 
@@ -33,3 +34,17 @@ def parse_date_option(value: str | None, option: str) -> dt.date | None:
     if be:
         typer.echo(f"{option} {value}: พ.ศ. {year}, read as {day:%Y-%m-%d}", err=True)
     return day
+
+
+def input_file(path: Path | None, option: str, *, folder: bool = False) -> Path | None:
+    """``path``, unless it exists and is not a regular file (nor a folder, if ``folder``);
+    ``option`` names it in the error (empty for an argument).
+
+    A device such as /dev/zero would be read until memory runs out and a FIFO would block;
+    a missing file is left to the reader, whose message says what it wanted.
+    """
+    if path is None or not path.exists() or path.is_file() or (folder and path.is_dir()):
+        return path
+    device = path.is_char_device() or path.is_block_device()
+    kind = "a folder" if path.is_dir() else "a device" if device else "a pipe or a socket"
+    raise ValidationError(f"{option} {path}: not a regular file ({kind})".lstrip())

@@ -7,7 +7,7 @@ from typing import Annotated, cast
 
 import typer
 
-from sitthi.cli.options import parse_date_option
+from sitthi.cli.options import input_file, parse_date_option
 
 report_app = typer.Typer(help="Reports on the store.", no_args_is_help=True)
 
@@ -61,6 +61,14 @@ def rights(
 
     settings = get_settings()
     day = parse_date_option(as_of, "--as-of") or dt.date.today()
+    for option, path in (
+        ("--truth", truth),
+        ("--linkage-truth", linkage_truth),
+        ("--rules", rules),
+    ):
+        input_file(path, option)
+    for folder in programmes or ():
+        input_file(folder, "--programmes", folder=True)
     links = None
     if truth is not None:
         from sitthi.rights.evaluate import check_truth_files

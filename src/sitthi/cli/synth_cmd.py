@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sitthi.cli.options import parse_date_option
+from sitthi.cli.options import input_file, parse_date_option
 from sitthi.errors import ValidationError
 
 #: The earliest year of an --as-of day a synthetic population can be generated for.
@@ -41,7 +41,7 @@ def synth(
     if day.year < FIRST_YEAR:
         # People are born up to ~110 years before the day: earlier, dates leave the calendar.
         raise ValidationError(f"--as-of must be in {FIRST_YEAR} or later, got {as_of}")
-    model = load_noise_model(noise) if noise else None
+    model = load_noise_model(noise) if input_file(noise, "--noise") else None
     with steps("synth", total=STEPS) as step:
         summary = generate_world(
             out,
