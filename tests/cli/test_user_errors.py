@@ -205,3 +205,9 @@ def test_the_script_exits_with_these_codes(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "error: SITTHI_ENVIRONMENT: expected development or production, got 'prod'"
     )
+
+
+def test_the_help_gives_the_exit_codes(sitthi: Sitthi) -> None:
+    code, out, _ = sitthi("--help")
+    assert code == 0
+    assert "Exit codes: 1 an error in the input" in " ".join(out.split())

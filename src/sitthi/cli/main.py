@@ -17,6 +17,8 @@ _HINT = "(run with --debug for details)"
 app = typer.Typer(
     name="sitthi",
     help="Sitthi (สิทธิ): link Thai agency lists into one registry and find missed rights.",
+    epilog="Exit codes: 1 an error in the input (one line on stderr), 2 a usage error, "
+    "70 an internal error (a bug: run with --debug and report it), 130 Ctrl-C.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
