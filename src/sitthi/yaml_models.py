@@ -23,9 +23,10 @@ Model = TypeVar("Model", bound=BaseModel)
 
 #: A hand-written spec or programme is a few kilobytes; 1 MiB is certainly something else.
 MAX_FILE_BYTES = 1 << 20
-#: Values once aliases are expanded: nested aliases ("billion laughs") make a 500-byte
-#: file stand for billions, and every walk over the data would pay for each one.
-MAX_VALUES = 100_000
+#: Values a file may hold, written out or once aliases are expanded: a spec has a few
+#: hundred. Nested aliases ("billion laughs") make a 500-byte file stand for billions, and
+#: pure-Python PyYAML composes ~100 KB/s, so 1 MiB of tiny values would cost seconds.
+MAX_VALUES = 20_000
 #: Mistakes listed in one error; a file that is not a spec at all would give hundreds.
 MAX_ERRORS = 20
 #: Longest piece of a file (a key, a YAML problem) repeated in a message.
@@ -104,6 +105,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+class _TooManyValues(Exception):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopped at the `MAX_VALUES`-th node it composes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.nodes += 1
+        if self.nodes > MAX_VALUES:
+            raise _TooManyValues
+        return super().compose_node(parent, index)
 
 
 def _check_expansion(root: yaml.Node, name: str, error: type[SitthiError]) -> None:
@@ -201,7 +220,7 @@ def _load(text: str, name: str, error: type[SitthiError]) -> tuple[yaml.Node | N
     """The node graph (for lines) and the data of ``text``, parsed once."""
     loader = None
     try:
-        loader = yaml.SafeLoader(text)  # checks every character already
+        loader = _Loader(text)  # checks every character already
         root = loader.get_single_node()
         if root is None:
             return None, None
@@ -214,6 +233,8 @@ def _load(text: str, name: str, error: type[SitthiError]) -> tuple[yaml.Node | N
             raise error(_bad_scalar(root, name)) from exc
     except yaml.YAMLError as exc:
         raise error(_not_yaml(exc, text, name)) from exc
+    except _TooManyValues as exc:
+        raise error(f"{name}: over {MAX_VALUES:,} values, more than a hand-written file") from exc
     except RecursionError as exc:
         raise error(f"{name}: nested too deeply to be a hand-written file") from exc
     finally:
