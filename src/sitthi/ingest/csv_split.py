@@ -206,12 +206,10 @@ class _Splitter:
         self.result.rejects.append(Reject(number, [reason], line.decode("utf-8", "replace")))
 
 
-def _chunks(
-    path: Path, decode: Callable[[bytes], bytes] | None
-) -> Iterator[tuple[int, bytes, bool]]:
+def _chunks(path: Path, decode: Callable[[bytes], bytes] | None) -> Iterator[tuple[bytes, bool]]:
     """The file in blocks of whole lines, each with the file line it starts on: the byte
     order mark dropped, every line end made ``\\n``, decoded to UTF-8 by ``decode``."""
-    line_no, carry, first = 1, b"", True
+    carry, first, offset = b"", True, 0
     with path.open("rb") as f:
         while True:
             chunk = f.read(CHUNK_BYTES)
@@ -225,12 +223,13 @@ def _chunks(
                 if cut < 0:
                     if len(buf) > 4 * MAX_RECORD_BYTES + CHUNK_BYTES:
                         raise SourceSpecError(
-                            f"{path}: line {line_no} is longer than "
-                            f"{len(buf) >> 20} MB with no line break: not a CSV file"
+                            f"{path}: more than {len(buf) >> 20} MB with no line break "
+                            f"after byte {offset:,}: not a CSV file"
                         )
                     carry = buf
                     continue
                 buf, carry = buf[: cut + 1], buf[cut + 1 :]
+                offset += len(buf)
             elif not buf:
                 return
             else:
@@ -239,8 +238,7 @@ def _chunks(
             had_cr = b"\r" in data
             if had_cr:
                 data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            yield line_no, data, had_cr
-            line_no += data.count(b"\n") + (not data.endswith(b"\n"))
+            yield data, had_cr
             if not chunk:
                 return
 
@@ -255,40 +253,67 @@ class _Scan:
 
 
 def _scan(path: Path, quote: bytes) -> _Scan:
-    """One vectorised pass over the bytes: is the file plain (see `_Scan`)?"""
+    """One vectorised pass over the raw bytes: is the file plain (see `_Scan`)?
+
+    Blocks are read as they come (no copy to cut them at line ends): what a line
+    carries over a block's end is its start and the parity of its quotes.
+    """
     import numpy as np
 
     scan = _Scan()
-    with path.open("rb") as f:
-        head = f.read(len(_BOM))
-    scan.changed = head == _BOM
     q = quote[0]
-    for _, data, had_cr in _chunks(path, None):
-        if scan.first is None:
-            scan.first = data.split(b"\n", 1)[0]
-        scan.changed = scan.changed or had_cr
-        scan.lines += data.count(b"\n") + (not data.endswith(b"\n"))
-        if not scan.plain:
-            continue
-        if b"\0" in data:
-            scan.plain = False
-            continue
-        arr = np.frombuffer(data, np.uint8)
-        ends = np.flatnonzero(arr == 10)
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        lengths = ends - starts
-        tail = len(data) - (int(ends[-1]) + 1 if len(ends) else 0)
-        if (
-            (lengths == 0).any()
-            or (len(lengths) and int(lengths.max()) > MAX_RECORD_BYTES)
-            or tail > MAX_RECORD_BYTES
-        ):
-            scan.plain = False
-        elif quote in data:
-            per_line = np.bincount(
-                np.searchsorted(ends, np.flatnonzero(arr == q)), minlength=len(ends) + 1
-            )
-            scan.plain = not (per_line & 1).any()
+    last_end, parity, offset, previous = -1, 0, 0, b""
+    with path.open("rb") as f:
+        while block := f.read(CHUNK_BYTES):
+            if offset == 0:
+                scan.changed = block.startswith(_BOM)
+            arr = np.frombuffer(block, np.uint8)
+            ends = np.flatnonzero(arr == 10)
+            scan.lines += len(ends)
+            # A \r not before a \n ends a line that the \n count does not see.
+            if previous.endswith(b"\r") and block[:1] != b"\n":
+                scan.plain = False
+            if b"\r" in block:
+                scan.changed = True
+                cr = np.flatnonzero(arr == 13)
+                after = np.append(arr, 10 if cr[-1] == len(arr) - 1 else 0)[cr + 1]
+                if (after != 10).any():
+                    scan.plain = False
+            if scan.plain and b"\0" in block:
+                scan.plain = False
+            if scan.plain and len(ends):
+                starts = np.concatenate(([last_end + 1 - offset], ends[:-1] + 1))
+                lengths = ends - starts
+                blank = lengths == 0
+                if scan.changed:  # "\r\n" alone is a blank line too
+                    blank |= (lengths == 1) & (arr[np.maximum(ends - 1, 0)] == 13)
+                if blank.any() or int(lengths.max()) > MAX_RECORD_BYTES:
+                    scan.plain = False
+            if scan.plain and quote in block:
+                per_line = np.bincount(
+                    np.searchsorted(ends, np.flatnonzero(arr == q)), minlength=len(ends) + 1
+                )
+                per_line[0] += parity
+                if (per_line[: len(ends)] & 1).any():
+                    scan.plain = False
+                parity = int(per_line[len(ends)]) & 1
+            elif len(ends):
+                scan.plain = scan.plain and not parity  # an odd line ends in this block
+                parity = 0
+            if len(ends):
+                last_end = offset + int(ends[-1])
+            offset += len(block)
+            previous = block
+    if previous.endswith(b"\r"):
+        scan.plain = False
+    with path.open("rb") as f:
+        head = f.read(MAX_RECORD_BYTES).removeprefix(_BOM)
+    if offset:
+        scan.first = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 1)[0]
+    tail = offset - (last_end + 1)
+    if tail:  # a last line without a line end
+        scan.lines += 1
+        scan.plain = scan.plain and tail <= MAX_RECORD_BYTES and not parity
     return scan
 
 
@@ -322,7 +347,7 @@ def staged_csv(
         with private_file(folder) as (fd, staged):
             out = _Writer(fd, delimiter.encode())
             undecodable = 0
-            for _, data, _ in _chunks(path, None if utf8 else _decoder(encoding)):
+            for data, _ in _chunks(path, None if utf8 else _decoder(encoding)):
                 if not utf8 and _REPLACEMENT in data:
                     undecodable += sum(_REPLACEMENT in line for line in data.split(b"\n"))
                 out.add(data if data.endswith(b"\n") else data + b"\n")
@@ -355,7 +380,8 @@ def split_csv(
     out = _Writer(fd, delimiter.encode())
     splitter = _Splitter(out, quote.encode(), delimiter, quote)
     columns: list[str] | None = None
-    for line_no, data, _ in _chunks(path, _decoder(encoding)):
+    line_no = 1
+    for data, _ in _chunks(path, _decoder(encoding)):
         lines = data.split(b"\n")
         if data.endswith(b"\n"):
             lines.pop()
@@ -364,6 +390,7 @@ def split_csv(
             while start < len(lines) and not lines[start].strip():
                 start += 1
             if start == len(lines):
+                line_no += len(lines)
                 continue
             columns = _columns(path, line_no + start, lines[start], delimiter, quote, header)
             splitter.result.columns = columns
@@ -371,6 +398,7 @@ def split_csv(
         numbered = list(
             zip(range(line_no + start, line_no + len(lines)), lines[start:], strict=True)
         )
+        line_no += len(lines)
         if not splitter.pending and quote.encode() not in data and b"\0" not in data:
             _fast(splitter, numbered)
         else:
