@@ -1,24 +1,29 @@
-"""Split a CSV extract into records before any CSV parser sees it, and count them.
+"""Cut a CSV extract into records before any CSV parser sees it, and count them.
 
 The count of records is the first guarantee of ingest (read = loaded + quarantined), so it
 must not depend on the parser that loads them: a parser that guesses the dialect (line
-endings, quoting) can silently take 19,000 lines for one. Here the file is read once as
-bytes, in chunks:
+endings, quoting) can silently take 19,000 lines for one. So Sitthi reads the bytes first.
 
-* decoded to UTF-8 (cp874 too), a byte the encoding does not define becoming U+FFFD (the
-  row is quarantined as ``bad_encoding`` later, with its fields);
-* a UTF-8 byte order mark dropped, line endings made one (``\\r\\n`` and ``\\r`` become ``\\n``);
-* cut into records: a record is one line, or several when a quoted field holds a line
-  break — a line with an odd number of quote characters opens such a field, the next one
-  closes it. A record that does not come out as one CSV row, spans more than
-  `MAX_RECORD_LINES` lines or `MAX_RECORD_BYTES` bytes, or never closes, leaves only its
-  first line, quarantined as ``bad_quoting``; reading goes on from the next line. A NUL
-  byte counts as an undefined byte (``bad_encoding``). The same fault is handled the same
-  way wherever it is in the file and whatever the file's size;
-* written, each record prefixed with the file line it starts on, to a staging file that
-  no other process can open and that disappears with the process, even on ``kill -9``
-  (`private_file`): the parser then only splits fields, and every loaded or rejected row
-  knows its file line.
+`staged_csv` scans the file in one vectorised pass (`_scan`). A *plain* file — every line
+after the header one record: no blank line, no line with an odd number of quotes (a
+quoted line break or a stray quote), no NUL, no line over `MAX_RECORD_BYTES`, no lone
+``\r`` — has as many records as lines, and a parser told the dialect (nothing guessed)
+numbers them exactly as the file does. It is read as it is when it is UTF-8 with ``\n``
+line ends; otherwise it is staged line for line, decoded to UTF-8 (cp874 too: a byte the
+encoding does not define becomes U+FFFD and its row is quarantined as ``bad_encoding``),
+its byte order mark dropped and its line ends made ``\n``.
+
+Any other file is cut record by record (`split_csv`): a record is one line, or several
+when a quoted field holds a line break — a line with an odd number of quote characters
+opens such a field, the next one closes it. A record that does not come out as one CSV
+row, spans more than `MAX_RECORD_LINES` lines or `MAX_RECORD_BYTES` bytes, or never
+closes, leaves only its first line, quarantined as ``bad_quoting``; reading goes on from
+the next line. A NUL byte counts as an undefined byte. Each record is written prefixed
+with the file line it starts on, so every loaded or rejected row knows its line. The same
+fault is handled the same way wherever it is in the file and whatever the file's size.
+
+Staged bytes go to a file no other process can open and that disappears with the
+process, even on ``kill -9`` (`private_file`).
 """
 
 from __future__ import annotations
