@@ -205,3 +205,11 @@ def test_a_json_lines_file_with_a_broken_line_is_refused_naming_the_line(
     variant = spec.model_copy(update={"read": spec.read.model_copy(update={"format": "jsonl"})})
     with pytest.raises(SourceSpecError, match=r"mof.jsonl: cannot read as jsonl: line 5 "):
         load(store, variant, path)
+
+
+def test_an_extract_that_is_a_device_or_a_folder_is_refused(
+    store: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    for path in (Path("/dev/zero"), tmp_path):
+        with pytest.raises(SourceSpecError, match="not a regular file"):
+            load(store, "mof", path)

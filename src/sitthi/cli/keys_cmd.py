@@ -21,7 +21,8 @@ def rotate(
         typer.Option(help="A file holding the new key (never on the command line: it would leak)."),
     ],
     new_version: Annotated[
-        int, typer.Option(help="The new SITTHI_PSEUDONYM_KEY_VERSION, above the current one.")
+        int,
+        typer.Option(min=2, help="The new SITTHI_PSEUDONYM_KEY_VERSION, above the current one."),
     ],
     db: Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")] = None,
 ) -> None:

@@ -51,7 +51,10 @@ def rows_per_second() -> Iterator[Callable[[Path], Callable[[int, int], None]]]:
         TextColumn("{task.fields[speed]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Off when stderr is not a terminal: a log or a pipe gets the report, not bars.
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
 
         def for_file(path: Path) -> Callable[[int, int], None]:
             task = bar.add_task(f"ingest {path.name}", total=None, speed="")

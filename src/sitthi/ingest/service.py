@@ -124,7 +124,8 @@ def ingest_file(
     is_sql = spec.read.format == "sql"
     name = f"{spec.read.table or 'query'} @ database" if is_sql else path.name
     if not is_sql and not path.is_file():
-        raise SourceSpecError(f"{path}: no such file")
+        what = "not a regular file (an extract is a file)" if path.exists() else "no such file"
+        raise SourceSpecError(f"{path}: {what}")
     # A file is known by its bytes before it is read; a database source by its content.
     digest = None if is_sql else file_sha256(path)
     if digest and (done := _already_loaded(con, spec, digest)):
@@ -423,9 +424,7 @@ def _of_state(state: str, known: bool) -> str:
     no join needed, which matters at 66 million rows)."""
     if not known:
         return "where len(s.reasons) = 0"
-    return (
-        f"join staged_state v on v.record_id = s.record_id and v.state = '{state}' where true"
-    )
+    return f"join staged_state v on v.record_id = s.record_id and v.state = '{state}' where true"
 
 
 def _write_rejects(
