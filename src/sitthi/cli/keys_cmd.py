@@ -22,7 +22,7 @@ def rotate(
     ],
     new_version: Annotated[
         int,
-        typer.Option(min=2, help="The new SITTHI_PSEUDONYM_KEY_VERSION, above the current one."),
+        typer.Option(help="The new SITTHI_PSEUDONYM_KEY_VERSION, above the current one."),
     ],
     db: Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")] = None,
 ) -> None:
