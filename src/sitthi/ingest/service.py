@@ -29,7 +29,8 @@ from sitthi.ingest.pseudonym import pseudonym
 from sitthi.ingest.readers import RawBatch, read_extract
 from sitthi.ingest.report import batch_report
 from sitthi.ingest.spec import SourceSpec
-from sitthi.ingest.store import HISTORY, ensure_schema
+from sitthi.ingest.store import ensure_schema
+from sitthi.ingest.versions import classify, of_state, retire_replaced
 from sitthi.thai.national_id import normalize_national_id
 from sitthi.thai.similarity import sim_key_sql
 
@@ -280,36 +281,6 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, spec: SourceSpec, digest: st
     return str(found) if found is not None else None
 
 
-def _classify(
-    con: duckdb.DuckDBPyConnection, source: str, extract_date: dt.date, known: bool
-) -> None:
-    """``staged_state``: for each loadable staged row, whether it is a new record, the
-    same content as the record's newest version (unchanged), a newer version (changed),
-    or a version older than the one kept (an earlier extract loaded late)."""
-    if not known:  # the source's first batch: every record is new, no join needed
-        run(
-            con,
-            "create or replace temp table staged_state as select record_id, 'new' as state, "
-            "cast(null as varchar) as current_batch from staged where len(reasons) = 0",
-        )
-        return
-    run(
-        con,
-        """create or replace temp table staged_state as
-        select s.record_id,
-               case when c.record_id is null then 'new'
-                    when c.row_hash = s.row_hash then 'unchanged'
-                    when b.extract_date > $extract_date then 'older'
-                    else 'changed' end as state,
-               c.batch_id as current_batch
-        from staged s
-        left join source_records c on c.source = $source and c.record_id = s.record_id
-        left join batches b on b.batch_id = c.batch_id
-        where len(s.reasons) = 0""",
-        {"source": source, "extract_date": extract_date},
-    )
-
-
 def _write(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -321,36 +292,14 @@ def _write(
 ) -> dict[str, int]:
     """Insert one staged chunk into the store tables (inside the caller's transaction).
 
-    Returns the number of rows per state (see `_classify`). Only the newest version of a
+    Returns the number of rows per state (see `versions.classify`). Only the newest version of a
     record stays in ``source_records`` and ``facts``; the versions it replaces move to
     the history tables.
     """
-    _classify(con, spec.source, extract_date, known)
+    classify(con, spec.source, extract_date, known)
     p = {"batch": batch_id, "source": spec.source, "kv": key_version}
     states = dict(rows(con, "select state, count(*) from staged_state group by 1"))
-    if states.get("unchanged"):
-        run(
-            con,
-            "insert into batch_unchanged select $source, record_id from staged_state "
-            "where state = 'unchanged'",
-            p,
-        )
-    if states.get("changed"):
-        for table in HISTORY:
-            run(
-                con,
-                f"""insert into {table}_history
-                select t.*, $batch from {table} t
-                where t.source = $source and t.record_id in
-                      (select record_id from staged_state where state = 'changed')""",
-                p,
-            )
-            run(
-                con,
-                f"""delete from {table} where source = $source and record_id in
-                    (select record_id from staged_state where state = 'changed')""",
-                p,
-            )
+    retire_replaced(con, spec.source, batch_id, states)
     # The one table that holds the ID itself (the canonical ID, or the text as written when
     # it is not one), so every pseudonym can be resolved by those allowed to.
     run(
@@ -383,7 +332,7 @@ def _write(
                    birth_precision, birth_era_corrected, house_code, house_no, moo,
                    subdistrict_code, district_code, province_code, phone, issues, raw,
                    row_hash, street, {sim_key_sql("street")}, postcode, other_id{superseded}
-            from staged s {_of_state(state, known)}
+            from staged s {of_state(state, known)}
         """,
             p,
         )
@@ -394,7 +343,7 @@ def _write(
             select $source, record_id, $batch, pid_hash, f.dimension, f.indicator, f.value,
                    f.value_number, f.value_date, f.unit, f.valid_from, f.valid_to{superseded}
             from (select s.record_id, pid_hash, unnest(facts) as f{superseded}
-                  from staged s {_of_state(state, known)} and len(facts) > 0) v
+                  from staged s {of_state(state, known)} and len(facts) > 0) v
             where f.reason is null
         """,
             p,
@@ -417,14 +366,6 @@ def _write(
         p,
     )
     return {str(k): int(v) for k, v in states.items()}
-
-
-def _of_state(state: str, known: bool) -> str:
-    """The staged rows of one state (every loadable row is new in a source's first batch:
-    no join needed, which matters at 66 million rows)."""
-    if not known:
-        return "where len(s.reasons) = 0"
-    return f"join staged_state v on v.record_id = s.record_id and v.state = '{state}' where true"
 
 
 def _write_rejects(
