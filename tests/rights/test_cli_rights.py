@@ -174,3 +174,36 @@ def test_every_report_works_on_a_store_with_only_the_civil_registry(
     poverty = sitthi("report", "poverty", "--db", db)
     assert poverty.returncode == 0, poverty.stderr
     assert "no household survey loaded" in poverty.stdout
+
+
+def test_profile_names_the_programmes_the_run_was_given(
+    linked: tuple[Path, LinkReport], tmp_path: Path
+) -> None:
+    """Before: `sitthi profile` knew only the built-in programmes, so a user's showed its id."""
+    from importlib.resources import files
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(linked[0], db)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (
+        files("sitthi.rights")
+        .joinpath("programmes", "old_age_allowance.yaml")
+        .read_text(encoding="utf-8")
+    )
+    (folder / "elder_top_up.yaml").write_text(
+        text.replace("id: old_age_allowance", "id: elder_top_up").replace(
+            "name_th: เบี้ยยังชีพผู้สูงอายุ", "name_th: เงินเพิ่มผู้สูงอายุของจังหวัด"
+        ),
+        encoding="utf-8",
+    )
+    done = sitthi("rights", "--as-of", "2026-10-01", "--db", str(db), "--programmes", str(folder))
+    assert done.returncode == 0, done.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    ((person,),) = con.execute(
+        "select person_id from entitlements where programme = 'elder_top_up' limit 1"
+    ).fetchall()
+    con.close()
+    shown = sitthi("profile", person, "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    assert "เงินเพิ่มผู้สูงอายุของจังหวัด" in shown.stdout

@@ -11,7 +11,7 @@ from rich.table import Table
 from sitthi.cli.render import console
 from sitthi.registry.lookup import PersonLookup
 from sitthi.rights.evaluate import GapAccuracy
-from sitthi.rights.programme import Condition
+from sitthi.rights.programme import Condition, Programme
 from sitthi.rights.service import RightsReport
 from sitthi.thai.text import display_width, thai_wrap
 
@@ -335,13 +335,12 @@ GAP_NAMES = {
 }
 
 
-def print_person_profile(person: PersonLookup) -> None:
-    """The golden record by dimension (value, source, date), then rights, gaps, conflicts."""
+def print_person_profile(person: PersonLookup, programmes: dict[str, Programme]) -> None:
+    """The golden record by dimension (value, source, date), then rights, gaps, conflicts;
+    programmes named as the rights run that judged them (``programmes``)."""
     from sitthi.registry.rules import load_rules
-    from sitthi.rights.programme import load_programmes
 
     rules = load_rules()
-    programmes = load_programmes()
     names = {p.id: p.name_th for p in programmes.values()}
     pr = person.profile
     age = f"อายุ {pr['age']} ปี" if pr.get("age") is not None else "ไม่ทราบอายุ"

@@ -194,9 +194,10 @@ def profile(
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
     from sitthi.registry.lookup import lookup_household, lookup_person
+    from sitthi.rights.service import run_programmes
 
     con = connect(db or get_settings().db, read_only=True)
     if who.startswith("HH"):
         print_household(lookup_household(con, who))
     else:
-        print_person_profile(lookup_person(con, who))
+        print_person_profile(lookup_person(con, who), run_programmes(con))

@@ -94,6 +94,7 @@ def _build(
         raise RuleError(
             f"a programme's rule fails on the store's profiles: {error_reason(exc)}"
         ) from exc
+    _record_programmes(con, programmes)
     step("notifications")
     notices = build_notifications(con, programmes)
     step("poverty index")
@@ -181,3 +182,30 @@ def tpmap_answers(
         "appropriate": appropriate,
         "targeting": targeting,
     }
+
+
+def _record_programmes(con: duckdb.DuckDBPyConnection, programmes: dict[str, Programme]) -> None:
+    """Keep the programmes this run judged by (a user's ``--programmes`` too), so a later
+    `sitthi profile` names them and their conditions as the run did."""
+    run(
+        con,
+        "create or replace table rights_programmes (programme varchar, definition varchar)",
+    )
+    con.executemany(
+        "insert into rights_programmes values (?, ?)",
+        [(p.id, p.model_dump_json()) for p in programmes.values()],
+    )
+
+
+def run_programmes(con: duckdb.DuckDBPyConnection) -> dict[str, Programme]:
+    """The programmes of the store's last rights run (the packaged ones for a store whose
+    run predates this record)."""
+    if not one(
+        con,
+        "select count(*) from duckdb_tables() where table_name = 'rights_programmes' "
+        "and database_name = current_database()",
+    ):
+        return load_programmes()
+    found = con.execute("select definition from rights_programmes order by programme").fetchall()
+    programmes = (Programme.model_validate_json(d) for (d,) in found)
+    return {p.id: p for p in programmes}
