@@ -88,7 +88,7 @@ def score(out: Path) -> dict:
            select tag, count(*) filter (where missed) n, count(*) tot from u
            group by tag order by n desc, tot desc"""
     ).fetchall()
-    m["missed_total"] = tt - tp
+    m["missed_total"] = int(tt - tp)
     m["missed_by_sources"] = con.execute(
         """select least(a.source, b.source) || '+' || greatest(a.source, b.source) ss, count(*) n
            from r a join r b on a.t = b.t
