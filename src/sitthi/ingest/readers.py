@@ -120,10 +120,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> R
     if not split.prefixed:
         _number_lines(con, found, first=2 if spec.read.header else 1)
     total = split.records
-    # Undefined bytes are U+FFFD by now, or (in a UTF-8 file read as it is) the reader's.
-    bad_bytes = split.undecodable + sum("bad_encoding" in r.reasons for r in found) * (
-        not split.prefixed
-    )
+    # Bytes the encoding does not define: the cutter made them U+FFFD (and counted them),
+    # except in a file staged line for line as UTF-8, where the reader rejects them.
+    by_reader = 0 if split.prefixed else sum("bad_encoding" in r.reasons for r in found)
+    bad_bytes = split.undecodable + by_reader
     if bad_bytes / total > _WRONG_ENCODING_SHARE:
         raise SourceSpecError(
             f"{path}: {bad_bytes:,} of {total:,} rows are not valid {encoding}: the file is in "
