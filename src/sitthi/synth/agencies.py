@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from sitthi.synth import corrupt
+from sitthi.synth import corrupt, moves
 from sitthi.synth.facts import DISABILITY_TYPES
 from sitthi.synth.formats import (
     dashed_id,
@@ -37,6 +38,12 @@ class World:
     as_of: dt.date
     coverage: CoverageRates
 
+    @cached_property
+    def civil_ids(self) -> frozenset[str]:
+        """Every ID a civil record holds (people's own and DOPA's second registrations)."""
+        second = self.persons["second_national_id"].dropna()
+        return frozenset(self.persons["national_id"]) | frozenset(second)
+
 
 @dataclass(frozen=True)
 class Extract:
@@ -55,7 +62,10 @@ class Extract:
 def _noisy(
     world: World, rows: pd.DataFrame, noise: AgencyNoise, rng: np.random.Generator
 ) -> pd.DataFrame:
-    out = corrupt.plant(rows, noise, rng)
+    rows, stale = moves.stale_addresses(rows, world.households, noise.stale_address, rng)
+    out = corrupt.plant(
+        rows, noise, rng, held_ids=world.civil_ids, planted_before={"stale_address": stale}
+    )
     dup = corrupt.duplicates(out, noise.duplicate, rng)
     return pd.concat([out, dup], ignore_index=True) if len(dup) else out.reset_index(drop=True)
 
@@ -79,7 +89,7 @@ def _truth(source: str, keys: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
 
 def _birth(rows: pd.DataFrame, style: str) -> np.ndarray:
     return format_dates(
-        rows["birth_date"],
+        rows["birth_recorded"],
         style,
         precision=rows["birth_precision"].to_numpy(),  # type: ignore[arg-type]
         swap=rows["birth_swapped"].to_numpy(),
@@ -93,6 +103,13 @@ def _sex_th(rows: pd.DataFrame) -> np.ndarray:
 
 def dopa(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     p = _noisy(world, world.persons, noise, rng)
+    # A person registered twice: a second record, identical but for its (valid) ID.
+    twice = p[p["second_national_id"].notna().to_numpy()]
+    twice = twice.assign(
+        national_id=twice["second_national_id"],
+        planted=(twice["planted"] + ";duplicate_registration").str.lstrip(";"),
+    )
+    p = pd.concat([p, twice], ignore_index=True)
     nationality = np.where(
         p["id_category"].isin([6, 7]), "เมียนมา", np.where(p["id_category"] == 0, "ไม่มีสัญชาติ", "ไทย")
     )
@@ -181,7 +198,7 @@ def lao(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     people = world.persons.set_index("person_id").loc[listed["person_id"]].reset_index()
     people["list_subdistrict"] = listed["subdistrict_code"].to_numpy()
     people["programme"] = listed["programme"].to_numpy()
-    noisy = corrupt.plant(people, noise, rng)
+    noisy = corrupt.plant(people, noise, rng, held_ids=world.civil_ids)
     rows = pay.merge(
         noisy.drop(columns=["subdistrict_code"], errors="ignore").rename(
             columns={"list_subdistrict": "subdistrict_code"}
@@ -392,7 +409,6 @@ def cdd(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     p = _noisy(world, members, noise, rng)
     keys = _keys("C", len(p), rng, 9)
     title, first = split_title_columns(p)
-    ids = thai_digit_values(p["national_id"].to_numpy(), rng.random(len(p)) < 0.05)
     ind = hh.set_index("household_id").loc[p["household_id"], [c for c, _, _ in BMN_INDICATORS]]
     frame = pd.DataFrame(
         {
@@ -404,7 +420,7 @@ def cdd(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
             "amphoe": p["district_name"],
             "changwat": p["province_name"],
             "member_no": p.groupby("household_id").cumcount() + 1,
-            "pid": ids,
+            "pid": p["national_id"],
             "title": title,
             "fname": first,
             "lname": p["last_name"],

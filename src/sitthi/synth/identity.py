@@ -1,8 +1,14 @@
-"""National IDs, phones, deaths and the hard cases (twins, namesakes) of the true population."""
+"""National IDs, phones and deaths of the true population, and the other IDs people carry.
+
+Besides each person's own ID: the consecutive serials of twins registered together, the
+second ID of someone DOPA registered twice, the ID of a relative that a record may carry,
+and the checksum-valid typo a clerk may make once and keep.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -50,15 +56,134 @@ def national_ids(
     return np.char.zfill(ids.astype(str), 13), category.astype(np.int64)
 
 
-def phones(rng: np.random.Generator, ages: NDArray[np.int64]) -> NDArray[np.object_]:
-    """Mobile numbers for most adults and some teenagers; None for the rest."""
+def _as_ids(first12: NDArray[np.int64]) -> NDArray[np.int64]:
+    digits = (first12[:, None] // 10 ** np.arange(11, -1, -1)) % 10
+    return np.asarray(first12 * 10 + check_digits(digits), dtype=np.int64)
+
+
+def _as_text(ids: NDArray[np.int64]) -> NDArray[np.str_]:
+    return np.char.zfill(ids.astype(str), 13) if len(ids) else ids.astype("<U13")
+
+
+def consecutive_twin_ids(
+    rng: np.random.Generator, ids: NDArray[np.str_], twin_of: NDArray[np.int64], rate: float
+) -> NDArray[np.str_]:
+    """Give the second twin of most pairs the serial after the first twin's (a copy).
+
+    Twins' births are registered together, one after the other: their IDs differ only in
+    the running number, by one, so an ID "one off" is no sign of a typo.
+    """
+    out = ids.copy()
+    second = np.flatnonzero((twin_of >= 0) & (rng.random(len(ids)) < rate))
+    first12 = out[twin_of[second]].astype(np.int64) // 10
+    ok = first12 % 10**7 < 10**7 - 1  # the office's running numbers do not overflow
+    second, candidate = second[ok], _as_ids(first12[ok] + 1)
+    free = ~np.isin(candidate, out.astype(np.int64))
+    _, first_seen = np.unique(candidate, return_index=True)
+    once = np.zeros(len(candidate), dtype=bool)
+    once[first_seen] = True
+    keep = free & once
+    out[second[keep]] = _as_text(candidate[keep])
+    return out
+
+
+def reissued_ids(
+    rng: np.random.Generator, ids: NDArray[np.str_], thai: NDArray[np.bool_], rate: float
+) -> NDArray[np.object_]:
+    """A second valid ID for the people DOPA registered twice (None for everyone else).
+
+    A person left out of a house register, or whose register was lost, is added again after
+    an audit and gets a new number, often in category 5 ("added after an audit"), from the
+    same registration office; the old record is never closed. Both IDs pass the checksum.
+    """
+    n = len(ids)
+    picked = np.flatnonzero(thai & (rng.random(n) < rate))
+    own = ids[picked].astype(np.int64) // 10
+    office = own // 10**7 % 10**4
+    category = np.where(rng.random(len(picked)) < 0.5, 5, own // 10**11)
+    taken = ids.astype(np.int64)
+    second = np.zeros(len(picked), dtype=np.int64)
+    todo = np.arange(len(picked))
+    while len(todo):
+        first12 = category[todo] * 10**11 + office[todo] * 10**7 + rng.integers(0, 10**7, len(todo))
+        second[todo] = _as_ids(first12)
+        _, first_seen = np.unique(second, return_index=True)
+        clash = np.isin(second, taken)
+        clash[np.setdiff1d(np.arange(len(second)), first_seen)] = True
+        todo = np.flatnonzero(clash)
+    out = np.full(n, None, dtype=object)
+    out[picked] = _as_text(second)
+    return out
+
+
+def relative_ids(persons: pd.DataFrame) -> NDArray[np.object_]:
+    """The ID a record of each person carries when a relative's is written instead.
+
+    Usually the head's (an interviewer copies the ID card the head shows for everyone); for
+    the head, the next member's. None for people who live alone.
+    """
+    hh = persons["household_id"].to_numpy()
+    ids = persons["national_id"].to_numpy(dtype=object)
+    is_head = (persons["role"] == "head").to_numpy()
+    head = pd.Series(ids[is_head], index=hh[is_head])
+    order = persons.groupby("household_id", sort=False).cumcount().to_numpy()
+    next_member = pd.Series(ids[order == 1], index=hh[order == 1])
+    out = np.where(is_head, next_member.reindex(hh).to_numpy(), head.reindex(hh).to_numpy())
+    return np.where(pd.isna(out), None, out).astype(object)
+
+
+def valid_id_typo(nid: str, rng: np.random.Generator, held: Collection[str]) -> str:
+    """One digit mistyped so that the checksum still passes, giving an ID nobody holds.
+
+    The third digit weighs 11 in the checksum, so any digit typed there leaves the check
+    digit right; elsewhere only a few substitutions do. The category digit is kept.
+    Returns ``nid`` itself when no such ID is free (never, in practice).
+    """
+    digits = [int(c) for c in nid]
+    total = sum(d * w for d, w in zip(digits[:12], _WEIGHTS.tolist(), strict=True))
+    options = []
+    for i, weight in enumerate(_WEIGHTS.tolist()[1:], start=1):
+        for d in range(10):
+            if d == digits[i]:
+                continue
+            changed = total + (d - digits[i]) * weight
+            if (11 - changed % 11) % 10 == digits[12]:
+                candidate = nid[:i] + str(d) + nid[i + 1 :]
+                if candidate not in held:
+                    options.append(candidate)
+    return options[int(rng.integers(len(options)))] if options else nid
+
+
+def phones(
+    rng: np.random.Generator,
+    ages: NDArray[np.int64],
+    household: NDArray[np.object_],
+    is_head: NDArray[np.bool_],
+    shared_rate: float,
+) -> tuple[NDArray[np.object_], NDArray[np.bool_]]:
+    """Mobile numbers for most adults and some teenagers; None for the rest.
+
+    In a share of households everyone gives the one household number (the head's, or the
+    first member's who has a phone), children included: the same phone on several people
+    is no sign that they are one. Returns the numbers and the mask of people who give a
+    number that is not their own.
+    """
     n = len(ages)
     has = np.where(ages >= 18, rng.random(n) < 0.75, (ages >= 13) & (rng.random(n) < 0.3))
     prefix = rng.choice(np.array(["06", "08", "09"]), size=n)
     body = rng.integers(0, 100_000_000, size=n)
     out = np.char.add(prefix, np.char.zfill(body.astype(str), 8)).astype(object)
     out[~has] = None
-    return out
+    frame = pd.DataFrame({"hh": household, "head": is_head, "phone": out})
+    codes, uniques = pd.factorize(frame["hh"])
+    size = np.bincount(codes)
+    sharing = (rng.random(len(uniques)) < shared_rate) & (size >= 2)
+    heads_first = frame.sort_values(["hh", "head"], ascending=[True, False])
+    owner = heads_first.groupby("hh")["phone"].first()  # the first number that is not None
+    household_phone = owner.reindex(uniques).to_numpy()
+    shared = sharing[codes] & pd.notna(household_phone[codes]) & (out != household_phone[codes])
+    out[shared] = household_phone[codes][shared]
+    return out, shared
 
 
 def deaths(
@@ -85,53 +210,3 @@ def deaths(
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     out[died] = np.datetime64(as_of, "D") - days_ago[died].astype("timedelta64[D]")
     return out
-
-
-def plant_namesakes(
-    rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFrame, rate: float
-) -> NDArray[np.bool_]:
-    """Give some people the full name of someone else of the same sex in the same district.
-
-    Different people, same name, nearby: the second hard negative. Returns a mask of the
-    renamed people.
-    """
-    district = persons["household_id"].map(households.set_index("household_id")["district_code"])
-    key = (district + persons["sex"]).to_numpy()
-    donors = persons.assign(_key=key).drop_duplicates("_key").set_index("_key")
-    picked = np.flatnonzero((rng.random(len(persons)) < rate) & (persons["age"].to_numpy() >= 18))
-    donor = donors.loc[key[picked]]
-    picked = picked[donor["person_id"].to_numpy() != persons["person_id"].to_numpy()[picked]]
-    donor = donors.loc[key[picked]]
-    for column in ("first_name", "last_name"):
-        values = persons[column].to_numpy(dtype=object).copy()
-        values[picked] = donor[column].to_numpy(dtype=object)
-        persons[column] = values
-    mask = np.zeros(len(persons), dtype=bool)
-    mask[picked] = True
-    return mask
-
-
-def plant_family_namesakes(
-    rng: np.random.Generator, persons: pd.DataFrame, rate: float
-) -> NDArray[np.bool_]:
-    """Give some people the first name of an older same-sex member of their household.
-
-    Same first name, same surname, same house, different birth date (a grandson named after
-    his grandfather): the hardest negative, which only the birth date tells apart.
-    Returns a mask of the renamed (younger) people.
-    """
-    order = persons.sort_values(["household_id", "sex", "age"], ascending=[True, True, False])
-    older = order.groupby(["household_id", "sex"]).head(1)
-    younger = order.drop(older.index)
-    younger = younger[~younger.duplicated(["household_id", "sex"])]
-    younger = younger[rng.random(len(younger)) < rate * 2]
-    donor = older.set_index(["household_id", "sex"]).loc[
-        pd.MultiIndex.from_frame(younger[["household_id", "sex"]])
-    ]
-    values = persons["first_name"].to_numpy(dtype=object).copy()
-    at = persons.index.get_indexer(younger.index)
-    values[at] = donor["first_name"].to_numpy(dtype=object)
-    persons["first_name"] = values
-    mask = np.zeros(len(persons), dtype=bool)
-    mask[at] = True
-    return mask

@@ -71,6 +71,26 @@ def zipf_choice(
     return order[rng.choice(pool_size, size=n, p=weights)].astype(np.int64)
 
 
+@cache
+def _by_start(pool: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    starts: dict[str, list[str]] = {}
+    for name in pool:
+        starts.setdefault(name[:2], []).append(name)
+    return {k: tuple(v) for k, v in starts.items()}
+
+
+def similar_name(name: str, pool: tuple[str, ...], rng: np.random.Generator) -> str:
+    """Another name of ``pool`` that starts like ``name`` (สมชาย, สมชัย; twins' names).
+
+    Parents often give twins names that rhyme or share a first syllable. Returns another
+    name of the pool when none starts the same way, never ``name`` itself.
+    """
+    options = [n for n in _by_start(pool).get(name[:2], ()) if n != name]
+    if not options:
+        options = [n for n in pool[:50] if n != name]
+    return options[int(rng.integers(len(options)))]
+
+
 def spelling_variant(name: str, rng: np.random.Generator) -> str:
     """The same name spelt another common way; the name itself if no rule applies."""
     options = [(a, b) for a, b in SPELLING_SWAPS if a in name] + [

@@ -29,6 +29,20 @@ class AgencyNoise(BaseModel):
     day_month_swap: float = Rate
     maiden_name: float = Rate
     duplicate: float = Rate
+    # The right valid ID with one or two other things wrong.
+    jan_first_birth: float = Rate
+    birth_year_off: float = Rate
+    maiden_title: float = Rate
+    name_swap: float = Rate
+    two_field_errors: float = Rate
+    id_thai_digits: float = Rate
+    id_separators: float = Rate
+    # Another valid ID than the person's own.
+    id_typo_valid: float = Rate
+    second_id: float = Rate
+    relative_id: float = Rate
+    # Addresses.
+    stale_address: float = Rate
 
 
 class WelfareErrorRates(BaseModel):
@@ -44,10 +58,19 @@ class WelfareErrorRates(BaseModel):
 
 
 class PopulationNoise(BaseModel):
+    """The hard cases of the true population, before any agency writes it down."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     twins: float = Rate
+    twins_similar_names: float = Rate
+    twins_consecutive_ids: float = Rate
     namesakes: float = Rate
+    family_namesakes: float = Rate
+    elderly_jan_first: float = Rate
+    reissued_id: float = Rate
+    moved: float = Rate
+    shared_phone: float = Rate
 
 
 class CoverageRates(BaseModel):

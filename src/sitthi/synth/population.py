@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sitthi.synth import names
+from sitthi.synth.noise import PopulationNoise
 
 # Thailand's population by 5-year age band (NSO/DOPA, about 2024, percent). 60+ is ~20 %.
 AGE_BANDS = np.array(
@@ -102,12 +103,13 @@ def _plant_twins(
     ages: NDArray[np.int64],
     birth: NDArray[np.datetime64],
     rate: float,
-) -> NDArray[np.bool_]:
+) -> NDArray[np.int64]:
     """Make some pairs of young household members twins (same birth date, same surname).
 
     Twins differ by first name and sometimes sex: a hard negative for linkage. Done before
     titles, IDs, phones and deaths are drawn, so those follow the twin's true age.
-    Returns a mask of the second twin of each pair; ``birth`` is changed in place.
+    Returns, for every person, the index of the first twin when the person is the second
+    of a pair, else -1; ``birth`` is changed in place.
     """
     young = pd.DataFrame({"i": np.flatnonzero((role == "member") & (ages < 30))})
     young["hh"] = hh[young["i"].to_numpy()]
@@ -116,9 +118,46 @@ def _plant_twins(
     pairs = first.merge(two.drop(first.index), on="hh", suffixes=("_a", "_b"))
     pairs = pairs[rng.random(len(pairs)) < rate * 40]
     birth[pairs["i_b"].to_numpy()] = birth[pairs["i_a"].to_numpy()]
-    mask = np.zeros(len(role), dtype=bool)
-    mask[pairs["i_b"].to_numpy()] = True
-    return mask
+    partner = np.full(len(role), -1, dtype=np.int64)
+    partner[pairs["i_b"].to_numpy()] = pairs["i_a"].to_numpy()
+    return partner
+
+
+def _name_twins(
+    rng: np.random.Generator,
+    first_name: NDArray[np.object_],
+    sex: NDArray[np.str_],
+    twin_of: NDArray[np.int64],
+    similar_rate: float,
+) -> None:
+    """Twins never share a given name; some get names that sound alike (in place).
+
+    สมชาย and สมชัย, born the same day in the same house with the same surname, differ
+    only by a letter or two: the hardest twins to keep apart.
+    """
+    second = np.flatnonzero(twin_of >= 0)
+    first = twin_of[second]
+    similar = rng.random(len(second)) < similar_rate
+    pools = {"M": names.male_names(), "F": names.female_names()}
+    for a, b, alike in zip(first, second, similar, strict=True):
+        if alike or first_name[a] == first_name[b]:
+            first_name[b] = names.similar_name(str(first_name[a]), pools[str(sex[b])], rng)
+
+
+def _elderly_born_on_january_first(
+    rng: np.random.Generator, ages: NDArray[np.int64], birth: NDArray[np.datetime64], rate: float
+) -> NDArray[np.bool_]:
+    """Register some of the old as born on 1 January of their year (in place).
+
+    People born at home before the 1950s often never knew their birth day; the district
+    office wrote 1 January (or only the year), and that is the date on every record since,
+    DOPA's included. Many such people share a birth date, which makes it weak evidence.
+    Returns the mask of those people.
+    """
+    picked = (ages >= 65) & (rng.random(len(ages)) < rate)
+    year = pd.DatetimeIndex(birth[picked]).year.to_numpy()
+    birth[picked] = (year - 1970).astype("datetime64[Y]").astype(birth.dtype)
+    return picked
 
 
 def _titles(
@@ -142,9 +181,12 @@ def _titles(
 
 
 def generate_population(
-    rng: np.random.Generator, n_persons: int, as_of: dt.date, twin_rate: float = 0.003
+    rng: np.random.Generator, n_persons: int, as_of: dt.date, hard_cases: PopulationNoise
 ) -> Population:
-    """Persons and households, deterministic for the generator's seed."""
+    """Persons and households, deterministic for the generator's seed.
+
+    ``hard_cases`` sets the rates of twins and of people registered as born on 1 January.
+    """
     ages_pool = sample_ages(rng, n_persons)
     sizes = _household_sizes(rng, n_persons)
     ages, hh = _assign_ages_to_households(rng, ages_pool, sizes)
@@ -232,15 +274,16 @@ def generate_population(
         female[names.zipf_choice(rng, len(female), n_persons)],
     )
     birth = _dates_from_ages(rng, ages, as_of)
-    twin = _plant_twins(rng, role, hh, ages, birth, twin_rate)
+    twin_of = _plant_twins(rng, role, hh, ages, birth, hard_cases.twins)
+    _name_twins(rng, first_name, sex, twin_of, hard_cases.twins_similar_names)
+    jan_first = _elderly_born_on_january_first(rng, ages, birth, hard_cases.elderly_jan_first)
     ages = age_on(birth, as_of)
     title = _titles(sex, ages, married, rng)
 
+    person_id = np.char.add("P", np.char.zfill(np.arange(1, n_persons + 1).astype(str), 8))
     persons = pd.DataFrame(
         {
-            "person_id": np.char.add(
-                "P", np.char.zfill(np.arange(1, n_persons + 1).astype(str), 8)
-            ),
+            "person_id": person_id,
             "household_id": hh_df["household_id"].to_numpy()[hh],
             "role": role,
             "sex": sex,
@@ -250,7 +293,9 @@ def generate_population(
             "first_name": first_name,
             "last_name": last_name,
             "maiden_name": maiden,
-            "twin": twin,
+            "twin": twin_of >= 0,
+            "twin_of": np.where(twin_of >= 0, person_id[np.maximum(twin_of, 0)], None),
+            "birth_day_unknown": jan_first,
         }
     )
     return Population(persons=persons, households=hh_df)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sitthi.errors import ValidationError
-from sitthi.synth import facts, identity, welfare
+from sitthi.synth import facts, hard_negatives, identity, moves, welfare
 from sitthi.synth.agencies import AGENCIES, Extract, World
 from sitthi.synth.household import household_facts
 from sitthi.synth.noise import NoiseModel, load_noise_model
@@ -88,21 +88,39 @@ def build_world(
     step = progress or (lambda _msg: None)
 
     step("population")
-    pop = generate_population(_stream(seed, "population"), persons, as_of, noise.population.twins)
+    hard = noise.population
+    pop = generate_population(_stream(seed, "population"), persons, as_of, hard)
     hh = _area_names(pop.households)
     p = pop.persons
     rng = _stream(seed, "identity")
     hh_index = hh.set_index("household_id")
     district = hh_index.loc[p["household_id"], "district_code"].to_numpy()
-    p["national_id"], p["id_category"] = identity.national_ids(
+    ids, p["id_category"] = identity.national_ids(
         rng, pd.DatetimeIndex(p["birth_date"]).year.to_numpy(), district
     )
-    p["phone"] = identity.phones(rng, p["age"].to_numpy())
+    row_of = pd.Series(np.arange(len(p)), index=p["person_id"].to_numpy())
+    first_twin = row_of.reindex(p["twin_of"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+    p["national_id"] = identity.consecutive_twin_ids(
+        rng, ids, first_twin, hard.twins_consecutive_ids
+    )
+    thai = p["id_category"].isin(welfare.THAI_CATEGORIES).to_numpy()
+    p["second_national_id"] = identity.reissued_ids(
+        rng, p["national_id"].to_numpy().astype(str), thai, hard.reissued_id
+    )
+    p["phone"], p["phone_shared"] = identity.phones(
+        rng,
+        p["age"].to_numpy(),
+        p["household_id"].to_numpy(dtype=object),
+        (p["role"] == "head").to_numpy(),
+        hard.shared_phone,
+    )
     p["death_date"] = identity.deaths(
         rng, p["age"].to_numpy(), p["birth_date"].to_numpy().astype("datetime64[D]"), as_of
     )
-    p["namesake"] = identity.plant_namesakes(rng, p, hh, noise.population.namesakes)
-    p["family_namesake"] = identity.plant_family_namesakes(rng, p, noise.population.namesakes)
+    p["namesake"] = hard_negatives.plant_namesakes(rng, p, hh, hard.namesakes)
+    p["family_namesake"] = hard_negatives.plant_family_namesakes(rng, p, hard.family_namesakes)
+    p["relative_national_id"] = identity.relative_ids(p)
+    p["previous_household_id"] = moves.plant_moves(_stream(seed, "moves"), p, hh, hard.moved)
 
     step("facts")
     p = facts.person_facts(_stream(seed, "facts"), p)
@@ -189,7 +207,10 @@ def generate_world(
     truth.to_csv(out / "truth" / "linkage_truth.csv", index=False)
     errors = world.welfare_errors
     errors.to_csv(out / "truth" / "welfare_errors.csv", index=False)
-    world.persons.to_parquet(out / "truth" / "persons.parquet", index=False)
+    # The relative's ID is a helper of the noise, not a fact of the person.
+    world.persons.drop(columns=["relative_national_id"]).to_parquet(
+        out / "truth" / "persons.parquet", index=False
+    )
     world.households.to_parquet(out / "truth" / "households.parquet", index=False)
     world.payments.drop(columns=["person_index"]).to_parquet(
         out / "truth" / "payments.parquet", index=False
@@ -235,6 +256,10 @@ def _summarise(
             "twins": int(p["twin"].sum()),
             "namesakes": int(p["namesake"].sum()),
             "family_namesakes": int(p["family_namesake"].sum()),
+            "born_jan_first_day_unknown": int(p["birth_day_unknown"].sum()),
+            "registered_twice": int(p["second_national_id"].notna().sum()),
+            "moved": int(p["previous_household_id"].notna().sum()),
+            "shared_phone": int(p["phone_shared"].sum()),
             "poor_households_bmn": int(
                 (world.households[[f"ind_{i:02d}" for i in range(1, 18)]] == 0).any(axis=1).sum()
             ),
