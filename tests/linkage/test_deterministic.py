@@ -185,14 +185,25 @@ def test_record_describing_someone_else_leaves_the_id_group(tmp_path: Path) -> N
             ],
             "lao": [
                 {"record_id": "l1", "national_id": ID_A, **SOMCHAI},
-                {"record_id": "l2", "national_id": ID_A, **MALEE, "birth_date": "05/06/2520"},
+                # Malee under Somchai's ID: she is scored, and found
+                {"record_id": "l2", "national_id": ID_A, **MALEE},
+                # somebody nobody else describes, under Somchai's ID: alone, and queued
+                {
+                    "record_id": "l3",
+                    "national_id": ID_A,
+                    "first_name": "ประยงค์",
+                    "last_name": "ขันทอง",
+                    "birth_date": "07/07/2530",
+                },
             ],
         },
     )
     report = link_store(con)
     assert person_of(con, "civil", "c1") == person_of(con, "lao", "l1")
-    assert person_of(con, "lao", "l2") != person_of(con, "civil", "c1")
-    assert report.id_conflicts == 1
+    assert person_of(con, "lao", "l2") == person_of(con, "civil", "c2")
+    assert person_of(con, "lao", "l3") != person_of(con, "civil", "c1")
+    assert stage_of(con, "lao", "l3") == "alone"
+    assert report.id_conflicts == 2
     assert report.review_queue.get("id_conflict") == 1
 
 

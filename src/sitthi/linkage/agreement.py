@@ -25,7 +25,13 @@ create or replace temp macro name_agrees(nl, kl, pl, nr, kr, pr) as
 create or replace temp macro birth_agrees(yl, ml, dl, yr, mr, dr) as
     coalesce(yl = yr and (ml is null or mr is null or ml = mr)
              and (dl is null or dr is null or dl = dr), false)
-    or coalesce(yl = yr and ml = dr and dl = mr, false);
+    or coalesce(yl = yr and ml = dr and dl = mr, false)
+    -- 1 January is what a clerk writes for an unknown day and month
+    or coalesce(yl = yr and ((ml = 1 and dl = 1) or (mr = 1 and dr = 1)), false);
+-- Two birth dates that cannot be one person's: years more than one apart, and not a year
+-- typo (day and month still agree). A parent and a child of the same name differ so.
+create or replace temp macro birth_clashes(yl, ml, dl, yr, mr, dr) as
+    coalesce(abs(yl - yr) > 1 and not (ml = mr and dl = dr), false);
 """
 
 
@@ -44,21 +50,46 @@ def birth_sql(a: str, b: str) -> str:
     )
 
 
+def birth_clash_sql(a: str, b: str) -> str:
+    """Birth dates too far apart for one person (a mistyped year keeps day and month)."""
+    return (
+        f"birth_clashes({a}.birth_year, {a}.birth_month, {a}.birth_day, "
+        f"{b}.birth_year, {b}.birth_month, {b}.birth_day)"
+    )
+
+
+def swapped_sql(a: str, b: str) -> str:
+    """Given name and surname written in each other's column."""
+    return (
+        f"(name_agrees({a}.first_name_norm, {a}.first_name_key, {a}.first_name_phonetic, "
+        f"{b}.last_name_norm, {b}.last_name_key, {b}.last_name_phonetic) and "
+        f"name_agrees({a}.last_name_norm, {a}.last_name_key, {a}.last_name_phonetic, "
+        f"{b}.first_name_norm, {b}.first_name_key, {b}.first_name_phonetic))"
+    )
+
+
 def same_person_sql(a: str, b: str) -> str:
     """Strong agreement, required to repair an ID: both names and the birth date agree."""
-    return f"({_pair('first', a, b)} and {_pair('last', a, b)} and {birth_sql(a, b)})"
+    names = f"({_pair('first', a, b)} and {_pair('last', a, b)})"
+    return f"(({names} or {swapped_sql(a, b)}) and {birth_sql(a, b)})"
 
 
 def consistent_sql(a: str, b: str) -> str:
-    """Weak agreement, enough to keep records that share an ID together.
+    """Weak agreement, enough to keep records that share an ID together without scoring.
 
     A married woman's surname changes and birth dates are mistyped, so two of the three
-    suffice; a record that agrees on at most one is someone else's record under this ID.
-    A birth date missing on either side is no evidence either way.
+    suffice (names swapped between the columns count as both names); a birth date missing
+    on either side is no evidence either way. Birth dates that clash (a father and his son
+    of the same name) are never consistent. A record that is not consistent is not
+    dropped: the probabilistic stage scores it, with the shared ID as evidence.
     """
     first, last, birth = _pair("first", a, b), _pair("last", a, b), birth_sql(a, b)
     unknown = f"({a}.birth_year is null or {b}.birth_year is null)"
-    return f"(({first} and {last}) or (({birth} or {unknown}) and ({first} or {last})))"
+    names = f"(({first} and {last}) or {swapped_sql(a, b)})"
+    return (
+        f"(not {birth_clash_sql(a, b)} and "
+        f"({names} or (({birth} or {unknown}) and ({first} or {last}))))"
+    )
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:

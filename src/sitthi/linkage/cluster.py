@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import rows, run
+from sitthi.linkage.agreement import birth_clash_sql, register
 from sitthi.linkage.graph import connected_components
 
 if TYPE_CHECKING:
     import duckdb
+
+
+#: The fit (match weight besides the ID) of a link a reviewer made: above any model's.
+REVIEWED_FIT = 1e9
+#: Bits of fit within which a second person competes with the best for a record (16×).
+COMPETING_MARGIN = 4.0
 
 
 @dataclass(frozen=True)
@@ -59,26 +66,46 @@ def cluster_records(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> C
     _decisions(con)
     params = {"link": thresholds.link, "review": thresholds.review}
     # Every usable link, with the node each end belongs to ('g:' an ID group, 'r:' a record).
+    register(con)
     run(
         con,
-        """
+        f"""
         create or replace temp table edges as
         with candidate as (
-            select p.rid_l, p.rid_r, p.match_probability, p.match_weight, false as reviewed
+            -- fit: the evidence besides the national ID, which ranks a record's persons
+            select p.rid_l, p.rid_r, p.match_probability, p.match_weight,
+                   p.match_weight - coalesce(p.id_weight, 0) as fit, false as reviewed
             from scored_pairs p
             left join decided d using (rid_l, rid_r)
             where d.decision is null and p.match_probability >= $link
             union all
-            select rid_l, rid_r, 1.0, null, true from decided where decision = 'same')
+            select rid_l, rid_r, 1.0, null, null, true from decided where decision = 'same'
+            union all
+            -- one person registered under two valid IDs, unless a reviewer said otherwise
+            select least(f.rid_l, f.rid_r), greatest(f.rid_l, f.rid_r), 1.0, null, null, true
+            from duplicate_registrations_found f
+            left join decided d
+                on d.rid_l = least(f.rid_l, f.rid_r) and d.rid_r = greatest(f.rid_l, f.rid_r)
+            where f.decision = 'merged' and d.decision is null)
         select c.*, coalesce('g:' || l.pid_hash, 'r:' || c.rid_l) as node_l,
                coalesce('g:' || r.pid_hash, 'r:' || c.rid_r) as node_r,
                l.pid_hash is not null as grouped_l, r.pid_hash is not null as grouped_r
         from candidate c
         join id_links l on l.rid = c.rid_l
         join id_links r on r.rid = c.rid_r
+        join link_input bl on bl.rid = c.rid_l
+        join link_input br on br.rid = c.rid_r
         -- two different valid IDs are two people, unless a reviewer said otherwise
-        where c.reviewed or l.own_pid_hash is null or r.own_pid_hash is null
-              or l.own_pid_hash = r.own_pid_hash
+        where (c.reviewed or l.own_pid_hash is null or r.own_pid_hash is null
+               or l.own_pid_hash = r.own_pid_hash)
+          -- birth dates that cannot be one person's: a father and his son of the same name,
+          -- in one house, agree on everything else
+          and (c.reviewed or not {birth_clash_sql("bl", "br")})
+          -- records under one ID that disagree with each other: the ID proves nothing
+          -- between them, so the rest of the evidence alone must make the link
+          and not (not c.reviewed and l.pid_hash is null and r.pid_hash is null
+                   and l.from_pid_hash = r.from_pid_hash and (l.conflict or r.conflict)
+                   and c.fit < log2($link / (1 - $link)))
         """,
         params,
     )
@@ -100,26 +127,32 @@ def cluster_records(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> C
         where not (e.grouped_l and e.grouped_r)
         """,
     )
-    # Each unresolved record attaches to its single best ID group.
+    # Each unresolved record attaches to the ID group it fits best on the evidence besides
+    # the ID (a record under a relative's ID fits its own person better than the relative);
+    # the link itself, ID included, must be certain. Groups that fit almost as well compete.
     run(
         con,
-        """
+        f"""
         create or replace temp table attach as
         with one_side as (
             select case when grouped_l then rid_r else rid_l end as rid,
                    case when grouped_l then node_l else node_r end as grp,
                    case when grouped_l then rid_l else rid_r end as linked_rid,
-                   match_probability, reviewed
+                   match_probability, coalesce(fit, {REVIEWED_FIT}) as fit, reviewed
             from edges_n where grouped_l <> grouped_r),
         per_group as (
-            select rid, grp, max(match_probability) as p,
-                   arg_max(linked_rid, match_probability) as linked_rid,
+            select rid, grp, max(match_probability) as p, max(fit) as fit,
+                   arg_max(linked_rid, (fit, -linked_rid)) as linked_rid,
                    bool_or(reviewed) as reviewed
-            from one_side group by rid, grp)
-        select rid, arg_max(grp, p + reviewed::int) as grp,
-               max(p) as p, arg_max(linked_rid, p + reviewed::int) as linked_rid,
-               count(*) as groups, bool_or(reviewed) as reviewed
-        from per_group group by rid
+            from one_side group by rid, grp),
+        ranked as (
+            select *, max(fit) over (partition by rid) as best_fit from per_group)
+        -- ties go to the group with the smaller key, never to row order
+        select rid, arg_min(grp, (-fit, grp)) as grp, arg_min(p, (-fit, grp)) as p,
+               arg_min(linked_rid, (-fit, grp)) as linked_rid,
+               count(*) filter (fit >= best_fit - {COMPETING_MARGIN}) as groups,
+               bool_or(reviewed) as reviewed
+        from ranked group by rid
         """,
     )
     connected_components(
@@ -241,12 +274,18 @@ def _review_candidates(con: duckdb.DuckDBPyConnection, params: dict[str, float])
             join component_groups g on g.component = c.component and g.groups > 1
             where not e.grouped_l and not e.grouped_r
             union all
-            -- a record that shares a valid ID with records describing someone else
+            -- a record that shares a valid ID with records describing someone else, and that
+            -- the model placed nowhere
             select least(l.rid, h.rid), greatest(l.rid, h.rid), 'id_conflict'
             from id_links l
+            join clusters c on c.rid = l.rid and c.stage = 'alone'
             join (select own_pid_hash, min(rid) as rid from id_links
-                  where stage = 'national_id' group by 1) h using (own_pid_hash)
-            where l.conflict and l.stage is null)
+                  where stage = 'national_id' group by 1) h on h.own_pid_hash = l.from_pid_hash
+            where l.conflict and l.stage is null
+            union all
+            -- one person under two valid IDs, nearly certainly
+            select least(rid_l, rid_r), greatest(rid_l, rid_r), 'duplicate_registration'
+            from duplicate_registrations_found where decision = 'review')
         select p.rid_l, p.rid_r, min(p.reason) as reason,
                any_value(lp.match_probability) as match_probability,
                any_value(lp.match_weight) as match_weight,

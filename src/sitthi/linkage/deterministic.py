@@ -100,14 +100,16 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         """
         create or replace temp table id_groups as
         select li.pid_hash, bool_or(li.id_keyed) as anchored,
+               count(distinct li.source) filter (li.id_keyed or coalesce(s.supported, true))
+                   as sources,
                count(*) filter (li.id_keyed or coalesce(s.supported, true)) as n
         from link_input li left join id_support s using (rid)
         where li.id_valid group by 1
         """,
     )
     # Records whose ID may be one edit from the right one: invalid 13-digit IDs, valid IDs
-    # that conflict with their group, and valid IDs nobody else holds (outside a registry
-    # keyed by the ID, where the ID is the record).
+    # that conflict with their group, and valid IDs no civil-registry record holds (a
+    # clerk's typo that passed the checksum travels with the person through every list).
     run(
         con,
         """
@@ -120,7 +122,7 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
             left join id_groups g on g.pid_hash = li.pid_hash and li.id_valid
             where (not li.id_valid and li.id_reason in ('bad_checksum', 'bad_category'))
                or (li.id_valid and not li.id_keyed
-                   and (s.supported = false or (s.supported is null and g.n = 1))))
+                   and (s.supported = false or not g.anchored)))
         -- the raw ID only for the few candidates (the identity table is as long as the store)
         select c.*, i.national_id as digits
         from c
@@ -129,7 +131,7 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         """,
     )
     joins = " union ".join(
-        f"""select c.rid, i.pid_hash from id_candidates c
+        f"""select c.pid_hash as from_pid, i.pid_hash as to_pid from candidate_ids c
             join ids i on {_slice_key("c.digits", sl)} = {_slice_key("i.national_id", sl)}
             where damerau_levenshtein(c.digits, i.national_id) = 1"""
         for sl in ID_SLICES
@@ -142,43 +144,79 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
         with ids as (
             select pid_hash, national_id from identities
             where regexp_full_match(national_id, '[0-9]{{13}}')),
+        candidate_ids as (select distinct pid_hash, digits from id_candidates),
         neighbours as ({joins}),
         holders as (
             select li.pid_hash, {AGREEMENT_COLUMNS}
             from link_input li left join id_support s using (rid)
-            where li.id_valid and {confirmed})
-        select n.rid, any_value(n.pid_hash) as pid_hash,
-               count(distinct n.pid_hash) as holders
-        from neighbours n
-        join id_candidates c on c.rid = n.rid
-        join link_input l on l.rid = n.rid
-        join holders h on h.pid_hash = n.pid_hash
-        join id_groups g on g.pid_hash = n.pid_hash
-        left join id_groups own on own.pid_hash = c.pid_hash and c.id_valid
-        where {same_person_sql("l", "h")}
-          -- a lone valid ID moves only to a stronger group, so two lone records one edit
-          -- apart are joined once, in one direction
-          and (own.pid_hash is null or c.conflict or g.anchored or g.n > own.n
-               or (g.n = own.n and not own.anchored and g.pid_hash < own.pid_hash))
-        group by n.rid
+            where li.id_valid and {confirmed}),
+        agree as (
+            select distinct c.rid, c.pid_hash as own, c.id_valid and not c.conflict as grouped,
+                   n.to_pid
+            from id_candidates c
+            join neighbours n on n.from_pid = c.pid_hash
+            join link_input l on l.rid = c.rid
+            join holders h on h.pid_hash = n.to_pid
+            join id_groups g on g.pid_hash = n.to_pid
+            left join id_groups own on own.pid_hash = c.pid_hash and c.id_valid
+            where {same_person_sql("l", "h")}
+              -- a valid ID moves only to a stronger group, so two groups one edit apart
+              -- are joined once, in one direction: a registry keyed by the ID, then more
+              -- agencies (a clerk's typo is copied into every list of one agency, the right
+              -- ID is typed afresh by each), then more records
+              and (own.pid_hash is null or c.conflict or g.anchored
+                   or (g.sources, g.n, own.pid_hash) > (own.sources, own.n, g.pid_hash))),
+        -- a record with an invalid or conflicting ID is judged by itself
+        single as (
+            select rid, any_value(to_pid) as to_pid, count(distinct to_pid) as holders
+            from agree where not grouped group by rid),
+        -- the records that share a valid ID move together, when at least half of them agree
+        -- with exactly one holder one edit away
+        per_group as (
+            select own, to_pid, count(distinct rid) as agreeing
+            from agree where grouped group by 1, 2),
+        moves as (
+            select p.own, any_value(p.to_pid) as to_pid,
+                   case when count(*) = 1 and max(p.agreeing) * 2 >= max(og.n) then 1 else 2 end
+                       as holders
+            from per_group p join id_groups og on og.pid_hash = p.own
+            group by p.own),
+        found as (
+            select rid, to_pid, holders from single
+            union all
+            select c.rid, m.to_pid, m.holders
+            from id_candidates c join moves m on m.own = c.pid_hash
+            where c.id_valid and not c.conflict)
+        -- a group that moved to a group that moved itself follows it
+        select f.rid, coalesce(m.to_pid, f.to_pid) as pid_hash, f.holders
+        from found f left join moves m on m.own = f.to_pid and m.holders = 1
         """,
     )
     run(
         con,
         f"""
         create or replace temp table id_links as
-        select li.rid,
-               case when rep.holders = 1 then rep.pid_hash
-                    when li.id_valid and {confirmed} then li.pid_hash end as pid_hash,
-               case when rep.holders = 1 then 'id_repair'
-                    when li.id_valid and {confirmed} then 'national_id' end as stage,
-               case when rep.holders = 1 then
-                    case when li.id_valid then 'valid_typo' else 'invalid_id' end end as repair,
-               case when li.id_valid then li.pid_hash end as own_pid_hash,
-               li.id_valid and s.supported = false as conflict
-        from link_input li
-        left join id_support s using (rid)
-        left join id_repairs_found rep using (rid)
+        with l as (
+            select li.rid, li.id_valid, li.pid_hash as id_hash,
+                   case when rep.holders = 1 then rep.pid_hash
+                        when li.id_valid and {confirmed} then li.pid_hash end as pid_hash,
+                   case when rep.holders = 1 then 'id_repair'
+                        when li.id_valid and {confirmed} then 'national_id' end as stage,
+                   case when rep.holders = 1 then
+                        case when li.id_valid then 'valid_typo' else 'invalid_id' end end
+                       as repair,
+                   li.id_valid and s.supported = false as conflict
+            from link_input li
+            left join id_support s using (rid)
+            left join id_repairs_found rep using (rid))
+        -- the ID a record owns, which no model may join to another valid ID: its group's,
+        -- or its own valid ID unless that ID is disputed (it conflicts with its holders)
+        select rid, pid_hash, stage, repair,
+               coalesce(pid_hash, case when id_valid and not conflict then id_hash end)
+                   as own_pid_hash,
+               case when id_valid then id_hash end as from_pid_hash,
+               conflict
+        from l
         """,
     )
     counts = con.execute(

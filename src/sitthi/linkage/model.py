@@ -138,9 +138,25 @@ def _other_id() -> cl.CustomComparison:
     )
 
 
+def _national_id() -> cl.CustomComparison:
+    # The pseudonym of a valid ID. Agreement is strong evidence and not proof: relatives'
+    # IDs and checksum-valid typos put one ID on two people. A different valid ID says
+    # little more than "another registration": the clustering keeps two valid IDs apart.
+    return cl.CustomComparison(
+        output_column_name="national_id",
+        comparison_description="national ID (pseudonym, valid IDs only)",
+        comparison_levels=[
+            cll.NullLevel("id_hash"),
+            cll.ExactMatchLevel("id_hash"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def comparisons() -> list[cl.CustomComparison | Any]:
     """The comparisons of the Thai-aware model, most telling first."""
     return [
+        _national_id(),
         _name("first"),
         _name("last"),
         _birth_date(),
@@ -155,6 +171,7 @@ def comparisons() -> list[cl.CustomComparison | Any]:
 #: key with something else, so one error (a misspelt name, a maiden name, a mistyped
 #: year) never hides a pair from all of them.
 PREDICTION_RULES = (
+    ("id_hash",),
     ("first_name_phonetic", "last_name_phonetic"),
     ("first_name_phonetic", "birth_year"),
     ("last_name_phonetic", "birth_year"),

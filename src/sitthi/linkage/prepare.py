@@ -23,8 +23,10 @@ NAME_COLUMNS = tuple(
 )
 #: The birth date in the parts a partial date has (month and day NULL when unknown).
 BIRTH_PARTS = ("birth_year", "birth_month", "birth_day")
-#: The columns the probabilistic stage sees (no ID, no pseudonym: evidence only).
+#: The columns the probabilistic stage sees: evidence only. The national ID is there as its
+#: pseudonym (``id_hash``, valid IDs only): an agreeing ID is strong evidence, but not proof.
 MATCH_COLUMNS = (
+    "id_hash",
     *NAME_COLUMNS,
     "sex",
     "birth_date",
@@ -87,6 +89,7 @@ def record_columns_sql(con: duckdb.DuckDBPyConnection) -> str:
     return f"""
         s.source, s.record_id, s.pid_hash,
         s.national_id_valid as id_valid,
+        case when s.national_id_valid then s.pid_hash end as id_hash,
         s.national_id_reason as id_reason,
         -- A registry keyed by the ID (the civil registry) holds the ID by definition.
         s.pid_hash is not null and s.record_id = s.pid_hash as id_keyed,

@@ -159,11 +159,13 @@ def score_unresolved(
                 select least(rid_l, rid_r) as rid_l, greatest(rid_l, rid_r) as rid_r,
                        max(match_probability) as match_probability,
                        max(match_weight) as match_weight,
-                       arg_max({_evidence_sql(trained)}, match_weight) as evidence
+                       arg_max({_evidence_sql(trained)}, match_weight) as evidence,
+                       arg_max({_id_weight_sql(trained)}, match_weight) as id_weight
                 from ({union}) group by 1, 2"""
             if parts
             else """create table scored (rid_l bigint, rid_r bigint, match_probability double,
-                                         match_weight double, evidence varchar)""",
+                                         match_weight double, evidence varchar,
+                                         id_weight double)""",
         )
         work.close()
         run(con, f"attach {path} as splink_work (read_only)")
@@ -273,11 +275,13 @@ def _evidence_sql(model: dict[str, Any]) -> str:
     parts = []
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
+        # the ID's pseudonym is evidence, but never shown: level and weight say enough
         columns = sorted(
             {
                 c
                 for c in MATCH_COLUMNS
-                if any(
+                if c != "id_hash"
+                and any(
                     re.search(rf"\b{c}_l\b", lvl["sql_condition"])
                     for lvl in comparison["comparison_levels"]
                 )
@@ -289,6 +293,18 @@ def _evidence_sql(model: dict[str, Any]) -> str:
             f"'{name}': {{'level': gamma_{name}, 'weight': round(mw_{name}{tf}, 2), {values}}}"
         )
     return f"to_json({{{', '.join(parts)}}})::varchar"
+
+
+def _id_weight_sql(model: dict[str, Any]) -> str:
+    """The match weight the national ID gave a pair (0 in a model without that comparison):
+    the clustering ranks a record's candidate persons by the evidence *besides* the ID."""
+    names = {c["output_column_name"] for c in model["comparisons"]}
+    return "coalesce(mw_national_id, 0)" if "national_id" in names else "0.0"
+
+
+def id_weight_from_evidence_sql(evidence: str) -> str:
+    """The same weight, read back from a stored pair's evidence JSON."""
+    return f"coalesce(try_cast(json_extract({evidence}, '$.national_id.weight') as double), 0)"
 
 
 def _has_tf(comparison: dict[str, Any]) -> bool:

@@ -16,15 +16,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, rows, run
 from sitthi.errors import SitthiError
 from sitthi.ingest.store import ensure_schema as ensure_ingest_schema
 from sitthi.linkage.cluster import Thresholds, cluster_records
 from sitthi.linkage.deterministic import resolve_ids
+from sitthi.linkage.duplicates import find_duplicate_registrations
 from sitthi.linkage.households import build_households
 from sitthi.linkage.persons import assign_person_ids
 from sitthi.linkage.prepare import prepare_records
-from sitthi.linkage.probabilistic import model_json, score_unresolved
+from sitthi.linkage.probabilistic import id_weight_from_evidence_sql, model_json, score_unresolved
 from sitthi.linkage.tables import ensure_schema
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class LinkReport:
     by_stage: dict[str, int]
     id_repairs: dict[str, int]
     id_conflicts: int
+    duplicate_registrations: dict[str, int]  # merged (one person) and review
     pairs_scored: int
     model: str  # trained (on this run's records), reused (incremental) or packaged
     events: dict[str, int]
@@ -104,6 +106,7 @@ def link_store(
     records = prepare_records(con)
     stage("national_id")
     ids = resolve_ids(con)
+    find_duplicate_registrations(con)
     stage("probabilistic")
     if incremental:
         _mark_new_records(con)
@@ -141,6 +144,9 @@ def link_store(
         by_stage=clustered.by_stage,
         id_repairs={"invalid_id": ids.repaired_invalid, "valid_typo": ids.repaired_valid_typo},
         id_conflicts=ids.id_conflicts,
+        duplicate_registrations=dict(
+            rows(con, "select decision, count(*) from duplicate_registrations_found group by 1")
+        ),
         pairs_scored=int(one(con, "select count(*) from scored_pairs")),
         model=scored.model_origin,
         events=events,
@@ -189,10 +195,10 @@ def _add_stored_pairs(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
     """The last runs' scores of pairs whose records have not changed."""
     run(
         con,
-        """
+        f"""
         insert into scored_pairs
         select least(a.rid, b.rid), greatest(a.rid, b.rid), p.match_probability,
-               p.match_weight, p.evidence
+               p.match_weight, p.evidence, {id_weight_from_evidence_sql("p.evidence")}
         from link_pairs p
         join link_input a on a.source = p.source_l and a.record_id = p.record_id_l
         join link_input b on b.source = p.source_r and b.record_id = p.record_id_r
@@ -281,6 +287,26 @@ def _write(
         select $run, 'retired', person_id, null, 0, $at from retired
         union all
         select $run, 'moved', person_id, other_person_id, n, $at from moved_records
+        union all
+        select $run, 'duplicate_registration', f.person_id, null, 2, $at
+        from duplicate_registrations_found d join final_links f on f.rid = d.rid_l
+        where d.decision = 'merged'
+        """,
+        params,
+    )
+    run(con, "delete from duplicate_registrations")
+    run(
+        con,
+        """
+        insert into duplicate_registrations
+        select $run, a.source, a.record_id, b.source, b.record_id, d.pid_l, d.pid_r,
+               d.decision, case when d.decision = 'merged' then f.person_id end
+        from duplicate_registrations_found d
+        join link_input a on a.rid = d.rid_l join link_input b on b.rid = d.rid_r
+        join final_links f on f.rid = d.rid_l
+        join final_links g on g.rid = d.rid_r
+        -- a merge a reviewer has since refused is no duplicate
+        where d.decision = 'review' or f.person_id = g.person_id
         """,
         params,
     )
@@ -289,7 +315,7 @@ def _write(
         con,
         """
         insert into id_repairs
-        select $run, li.source, li.record_id, l.repair, l.own_pid_hash, l.pid_hash
+        select $run, li.source, li.record_id, l.repair, l.from_pid_hash, l.pid_hash
         from id_links l join link_input li using (rid) where l.repair is not null
         """,
         params,

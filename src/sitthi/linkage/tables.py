@@ -56,6 +56,7 @@ create table if not exists link_pairs (
 create table if not exists link_events (
     run_id varchar not null,
     event varchar not null,           -- created | merged | split | retired | moved
+                                      -- | duplicate_registration (two IDs, one person)
     person_id varchar not null,
     other_person_id varchar,          -- merged: the ID absorbed, split: the ID split off
     records bigint not null,
@@ -76,6 +77,7 @@ create table if not exists review_queue (
     source_r varchar not null,
     record_id_r varchar not null,
     reason varchar not null,          -- uncertain | id_conflict | competing_persons
+                                      -- | different_ids | duplicate_registration
     match_probability double,
     match_weight double,
     evidence varchar not null         -- JSON: per field, both values and the match weight
@@ -89,6 +91,17 @@ create table if not exists review_decisions (
     decided_by varchar not null,
     decided_at timestamp not null,
     note varchar
+);
+create table if not exists duplicate_registrations (
+    run_id varchar not null,
+    source_l varchar not null,        -- a record under each of the two IDs
+    record_id_l varchar not null,
+    source_r varchar not null,
+    record_id_r varchar not null,
+    pid_hash_l varchar not null,      -- the two IDs (pseudonyms), for DOPA to resolve
+    pid_hash_r varchar not null,
+    decision varchar not null,        -- merged (one person) | review (a reviewer decides)
+    person_id varchar                 -- the one person, when merged
 );
 create table if not exists households (
     household_id varchar primary key,
