@@ -1,17 +1,24 @@
-"""Measure Sitthi's quick-mode linker on the INDEPENDENT world (benchmarks/independent).
+"""Measure linkers on the INDEPENDENT world (benchmarks/independent): Sitthi and a baseline.
 
-    python benchmarks/bench_independent.py [--persons 20000] [--seed 7]
+    python benchmarks/bench_independent.py [--persons 20000] [--seed 7] [--linker both]
 
-Generates the world under benchmarks/out/independent-N, runs
-``sitthi link dopa.csv dep.csv oaa.csv mof.csv survey.csv --out links.csv`` (timed), and scores
-the links against the truth in DuckDB: pairwise precision/recall/F1, within-agency
-duplicates found, persons kept whole, and the missed and false pairs by planted phenomenon.
-For measurement only: never tune the linker on this world.
+Generates the world under benchmarks/out/independent-N and runs each linker on its five
+files in a process of its own (wall time and peak RSS of that process):
+
+* ``sitthi``: ``sitthi link dopa.csv dep.csv oaa.csv mof.csv survey.csv --out links.csv``;
+* ``splink_only``: the competent Splink-only baseline of bench_splink_only.py, on the same
+  records loaded the same way.
+
+Each linker's links are scored against the truth in DuckDB: pairwise precision/recall/F1,
+within-agency duplicates found, persons kept whole, and the missed and false pairs by
+planted phenomenon. For measurement only: never tune a linker on this world.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
@@ -24,18 +31,44 @@ sys.path.insert(0, str(HERE / "independent"))
 
 from generate import SOURCES, generate  # noqa: E402
 
+LINKERS = ("sitthi", "splink_only")
+
 
 def sitthi_bin() -> str:
     cand = Path(sys.executable).with_name("sitthi")
     return str(cand) if cand.exists() else "sitthi"
 
 
-def score(out: Path) -> dict:
+def linker_command(linker: str, files: list[str], links: Path, threshold: float) -> list[str]:
+    """The command line that links ``files`` into ``links`` with ``linker``."""
+    if linker == "sitthi":
+        return [sitthi_bin(), "link", *files, "--out", str(links)]
+    script = str(HERE / "bench_splink_only.py")
+    return [sys.executable, script, *files, "--out", str(links), "--threshold", str(threshold)]
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, str]:
+    """Run ``cmd``: its wall seconds, its peak RSS in MiB, and its standard output."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read()
+    # wait4 reports this child's own peak, where RUSAGE_CHILDREN would give the largest
+    # of every child so far.
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"{cmd[0]} failed with exit code {proc.returncode}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def score(out: Path, links: Path) -> dict:
     con = duckdb.connect()
     con.execute(
         f"""
         create table d as select * from read_csv('{out / "truth_detail.csv"}', all_varchar=true);
-        create table l as select * from read_csv('{out / "links.csv"}', all_varchar=true);
+        create table l as select * from read_csv('{links}', all_varchar=true);
         create table r as
           select d.source, d.record_id, d.person_id as t, d.household_id as hh,
                  coalesce(d.tags, '') as tags,
@@ -114,41 +147,9 @@ def score(out: Path) -> dict:
     return m
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--persons", type=int, default=20000)
-    ap.add_argument("--seed", type=int, default=7)
-    a = ap.parse_args()
-    out = HERE / "out" / f"independent-{a.persons}"
-    t0 = time.perf_counter()
-    summary = generate(a.persons, a.seed, out)
-    t_gen = time.perf_counter() - t0
-    files = [str(out / f"{s}.csv") for s in SOURCES]
-    cmd = [sitthi_bin(), "link", *files, "--out", str(out / "links.csv")]
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    t_link = time.perf_counter() - t0
-    m = score(out)
-    recs = summary["records"]
-    print(f"## Independent world: {a.persons:,} persons, seed {a.seed}\n")
-    print(", ".join(f"{s} {n:,}" for s, n in recs.items()), f"= {m['records']:,} records")
-    print(f"generate {t_gen:.1f} s, `sitthi link` {t_link:.1f} s wall\n")
-    print("| measure | value |\n|---|---|")
-    tp = f"{m['true_pairs']:,} / {m['pred_pairs']:,} / {m['tp']:,}"
-    wd = f"{m['within_share']:.4f} ({m['within_found']:,} of {m['within_pairs']:,})"
-    kw = f"{m['kept_whole_share']:.4f} ({m['kept_whole']:,} of {m['multi_persons']:,})"
-    rows = [
-        ("pairwise precision", f"{m['precision']:.4f}"),
-        ("pairwise recall", f"{m['recall']:.4f}"),
-        ("pairwise F1", f"{m['f1']:.4f}"),
-        ("true pairs / predicted pairs / correct", tp),
-        ("within-agency duplicates found", wd),
-        ("persons with ≥ 2 records kept whole", kw),
-        ("rows with empty person_id", f"{m['unlinked_rows']:,}"),
-    ]
-    for k, v in rows:
-        print(f"| {k} | {v} |")
-    print(f"\n### Missed pairs ({m['missed_total']:,}) by phenomenon on either record\n")
+def report(m: dict) -> None:
+    """Print one linker's missed and false pairs by phenomenon."""
+    print(f"\n#### Missed pairs ({m['missed_total']:,}) by phenomenon on either record\n")
     print("A pair counts once under each phenomenon it carries.\n")
     print("| phenomenon | missed pairs | true pairs with it | share missed |\n|---|---|---|---|")
     for tag, n, tot in m["missed_by_tag"]:
@@ -156,13 +157,83 @@ def main() -> None:
     print("\n| sources | missed pairs |\n|---|---|")
     for ss, n in m["missed_by_sources"]:
         print(f"| {ss} | {n:,} |")
-    print(f"\n### False pairs ({m['false_total']:,})\n")
+    print(f"\n#### False pairs ({m['false_total']:,})\n")
     print("| relation | false pairs |\n|---|---|")
     for rel, n in m["false_by_relation"]:
         print(f"| {rel} | {n:,} |")
     print("\n| phenomenon | false pairs |\n|---|---|")
     for tag, n in m["false_by_tag"]:
         print(f"| {tag} | {n:,} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--persons", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--linker", choices=(*LINKERS, "both"), default="sitthi")
+    ap.add_argument(
+        "--splink-threshold", type=float, default=None, help="splink_only clustering threshold"
+    )
+    a = ap.parse_args()
+    from bench_splink_only import THRESHOLD
+
+    threshold = THRESHOLD if a.splink_threshold is None else a.splink_threshold
+    linkers = LINKERS if a.linker == "both" else (a.linker,)
+    out = HERE / "out" / f"independent-{a.persons}"
+    t0 = time.perf_counter()
+    summary = generate(a.persons, a.seed, out)
+    t_gen = time.perf_counter() - t0
+    files = [str(out / f"{s}.csv") for s in SOURCES]
+    results = {}
+    for linker in linkers:
+        links = out / ("links.csv" if linker == "sitthi" else f"links-{linker}.csv")
+        seconds, peak, stdout = run_measured(linker_command(linker, files, links, threshold))
+        m = score(out, links)
+        m["seconds"], m["peak_mib"] = seconds, peak
+        if linker == "splink_only":
+            m["steps"] = json.loads(stdout.strip().splitlines()[-1])
+            m["threshold"] = threshold
+        results[linker] = m
+    (out / f"scores-{a.linker}.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    recs = summary["records"]
+    first = next(iter(results.values()))
+    print(f"## Independent world: {a.persons:,} persons, seed {a.seed}\n")
+    print(", ".join(f"{s} {n:,}" for s, n in recs.items()), f"= {first['records']:,} records")
+    print(f"generate {t_gen:.1f} s\n")
+    print("| measure | " + " | ".join(results) + " |\n|---|" + "---:|" * len(results))
+    rows = [
+        ("pairwise precision", lambda m: f"{m['precision']:.4f}"),
+        ("pairwise recall", lambda m: f"{m['recall']:.4f}"),
+        ("pairwise F1", lambda m: f"{m['f1']:.4f}"),
+        (
+            "true pairs / predicted pairs / correct",
+            lambda m: f"{m['true_pairs']:,} / {m['pred_pairs']:,} / {m['tp']:,}",
+        ),
+        (
+            "within-agency duplicates found",
+            lambda m: f"{m['within_share']:.4f} ({m['within_found']:,} of {m['within_pairs']:,})",
+        ),
+        (
+            "persons with ≥ 2 records kept whole",
+            lambda m: (
+                f"{m['kept_whole_share']:.4f} ({m['kept_whole']:,} of {m['multi_persons']:,})"
+            ),
+        ),
+        ("rows with empty person_id", lambda m: f"{m['unlinked_rows']:,}"),
+        ("wall seconds (whole process)", lambda m: f"{m['seconds']:.1f}"),
+        ("peak memory (MiB, RSS)", lambda m: f"{m['peak_mib']:,.0f}"),
+    ]
+    for label, cell in rows:
+        print(f"| {label} | " + " | ".join(cell(m) for m in results.values()) + " |")
+    if "splink_only" in results:
+        m = results["splink_only"]
+        print(f"\nsplink_only at threshold {m['threshold']}, steps (s): {m['steps']}")
+    if len(results) == 2:
+        ratio = results["splink_only"]["seconds"] / results["sitthi"]["seconds"]
+        print(f"wall time splink_only / sitthi: {ratio:.2f} (same run, one after the other)")
+    for linker, m in results.items():
+        print(f"\n### {linker}")
+        report(m)
 
 
 if __name__ == "__main__":
