@@ -41,8 +41,9 @@ class World:
     @cached_property
     def civil_ids(self) -> frozenset[str]:
         """Every ID a civil record holds (people's own and DOPA's second registrations)."""
-        second = self.persons["second_national_id"].dropna()
-        return frozenset(self.persons["national_id"]) | frozenset(second)
+        own = self.persons["national_id"].to_numpy(dtype=object)
+        second = self.persons["second_national_id"].dropna().to_numpy(dtype=object)
+        return frozenset(own) | frozenset(second)
 
 
 @dataclass(frozen=True)

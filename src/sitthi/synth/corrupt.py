@@ -104,7 +104,7 @@ def _ids(
     mark(typo, "id_typo")
     # A checksum-valid typo is made once per person and kept: every row of the person in
     # this extract (every month of a payment list) carries the same wrong ID.
-    person, of_row = np.unique(out["person_id"].to_numpy(dtype=object), return_inverse=True)
+    of_row, person = pd.factorize(out["person_id"])
     valid_typo = (rng.random(len(person)) < noise.id_typo_valid)[of_row] & ~typo & (ids != "")
     typed: dict[str, str] = {}
     for at in np.flatnonzero(valid_typo):
@@ -169,7 +169,9 @@ def _birth_recorded(
     mark(jan_first, "jan_first_birth")
     off = (_pick(rng, n, noise.birth_year_off) | (forced & ~forced_jan)) & ~jan_first
     mark(off, "birth_year_off")
-    year = birth.year.to_numpy() + np.where(off, np.where(rng.random(n) < 0.5, -1, 1), 0)
+    # A year later only for people a year old or more: no birth date after the extract's day.
+    later = (rng.random(n) < 0.5) & (out["age"].to_numpy() >= 1)
+    year = birth.year.to_numpy() + np.where(off, np.where(later, 1, -1), 0)
     month = np.where(jan_first, 1, birth.month.to_numpy())
     day = np.where(jan_first, 1, birth.day.to_numpy())
     day = np.where((month == 2) & (day == 29) & off, 28, day)  # 29 February of a common year

@@ -122,14 +122,20 @@ def relative_ids(persons: pd.DataFrame) -> NDArray[np.object_]:
     Usually the head's (an interviewer copies the ID card the head shows for everyone); for
     the head, the next member's. None for people who live alone.
     """
-    hh = persons["household_id"].to_numpy()
+    codes, _ = pd.factorize(persons["household_id"])
     ids = persons["national_id"].to_numpy(dtype=object)
     is_head = (persons["role"] == "head").to_numpy()
-    head = pd.Series(ids[is_head], index=hh[is_head])
-    order = persons.groupby("household_id", sort=False).cumcount().to_numpy()
-    next_member = pd.Series(ids[order == 1], index=hh[order == 1])
-    out = np.where(is_head, next_member.reindex(hh).to_numpy(), head.reindex(hh).to_numpy())
-    return np.where(pd.isna(out), None, out).astype(object)
+    rows = np.arange(len(persons))
+    head = np.full(codes.max(initial=-1) + 1, -1, dtype=np.int64)
+    head[codes[is_head]] = rows[is_head]
+    # Members are listed household by household, the head first: the next row is the next
+    # member when it is in the same household.
+    after = np.minimum(rows + 1, len(persons) - 1)
+    has_next = (after != rows) & (codes[after] == codes)
+    other = np.where(is_head, np.where(has_next, after, -1), head[codes])
+    out = np.full(len(persons), None, dtype=object)
+    out[other >= 0] = ids[other[other >= 0]]
+    return out
 
 
 def valid_id_typo(nid: str, rng: np.random.Generator, held: Collection[str]) -> str:

@@ -78,10 +78,7 @@ def stale_addresses(
     stale = pd.notna(before) & (rng.random(len(rows)) < rate)
     if not stale.any():
         return rows, stale
-    out = rows.copy()
+    out = rows.copy(deep=False)
     old = households.set_index("household_id").loc[before[stale], list(ADDRESS_COLUMNS)]
-    for column in ADDRESS_COLUMNS:
-        values = out[column].to_numpy(dtype=object).copy()
-        values[stale] = old[column].to_numpy(dtype=object)
-        out[column] = values
+    out.loc[stale, list(ADDRESS_COLUMNS)] = old.to_numpy()
     return out, stale
