@@ -75,21 +75,20 @@ def same_person_sql(a: str, b: str) -> str:
 
 
 def consistent_sql(a: str, b: str) -> str:
-    """Weak agreement, enough to keep records that share an ID together without scoring.
+    """Agreement enough to keep records that share an ID together without scoring them.
 
-    A married woman's surname changes and birth dates are mistyped, so two of the three
-    suffice (names swapped between the columns count as both names); a birth date missing
-    on either side is no evidence either way. Birth dates that clash (a father and his son
-    of the same name) are never consistent. A record that is not consistent is not
-    dropped: the probabilistic stage scores it, with the shared ID as evidence.
+    Both names (or both, swapped between the columns), or the given name with the birth
+    date: a married woman's surname changes. A birth date missing on either side is no
+    evidence either way. The surname alone is not enough: a family shares it, and a
+    relative's ID on a child's record, or one twin's on the other's, agrees on it (and on
+    the birth date, for twins). Birth dates that clash (a father and his son of the same
+    name) are never consistent. A record that is not consistent is not dropped: the
+    probabilistic stage scores it against every candidate, with the shared ID as evidence.
     """
-    first, last, birth = _pair("first", a, b), _pair("last", a, b), birth_sql(a, b)
+    first, birth = _pair("first", a, b), birth_sql(a, b)
     unknown = f"({a}.birth_year is null or {b}.birth_year is null)"
-    names = f"(({first} and {last}) or {swapped_sql(a, b)})"
-    return (
-        f"(not {birth_clash_sql(a, b)} and "
-        f"({names} or (({birth} or {unknown}) and ({first} or {last}))))"
-    )
+    names = f"(({first} and {_pair('last', a, b)}) or {swapped_sql(a, b)})"
+    return f"(not {birth_clash_sql(a, b)} and ({names} or ({first} and ({birth} or {unknown}))))"
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,7 +6,7 @@ IDs (relatives share a surname, a house and sometimes a birthday), so this stage
 them on its own terms, from the two ID groups' records:
 
 * **one person** (``merged``) when the evidence is overwhelming: the same given name and
-  surname, the same full birth date, the same sex and the same house code, and neither of
+  surname, the same full birth date, the same sex (or one missing), the same house code, and none of
   the hard-negative patterns below;
 * **for a reviewer** (``review``) when it is nearly so: everything but the house or the sex
   agrees, or the given names differ by a letter with surname, birth date and house the same
@@ -63,7 +63,7 @@ def find_duplicate_registrations(con: duckdb.DuckDBPyConnection) -> int:
                    jaro_winkler_similarity(a.first_name_key, b.first_name_key) >= {NEAR_NAME}
                        as near_name,
                    a.birth_precision = 'day' and b.birth_precision = 'day' as full_date,
-                   coalesce(a.sex = b.sex, false) as same_sex,
+                   coalesce(a.sex = b.sex, true) as same_sex,  -- a missing sex is no clash
                    coalesce(a.house_code = b.house_code, false) as same_house,
                    a.source = b.source as same_source
             from r a

@@ -37,10 +37,30 @@ class Accuracy:
     completeness: float  # share of records in a true person's majority predicted person
     truth_not_linked: int  # truth records that are not in the linkage (quarantined, not loaded)
     linked_not_in_truth: int
+    #: Pairs of one person's records in one agency (duplicates: who can be paid twice), and
+    #: how many of them the linkage put together.
+    within_source_pairs: int = 0
+    within_source_found: int = 0
+    #: True persons with two records or more, and how many are one predicted person exactly
+    #: (all their records, nobody else's).
+    multi_record_persons: int = 0
+    kept_whole: int = 0
+
+    @property
+    def within_source_recall(self) -> float:
+        """Share of within-agency duplicate pairs found."""
+        pairs = self.within_source_pairs
+        return self.within_source_found / pairs if pairs else 1.0
+
+    @property
+    def kept_whole_share(self) -> float:
+        """Share of persons with two records or more kept whole."""
+        return self.kept_whole / self.multi_record_persons if self.multi_record_persons else 1.0
 
 
 def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str) -> Accuracy:
-    """Score table ``predicted`` (``rid``, ``cluster``) against ``truth`` (``rid``, ``entity``).
+    """Score table ``predicted`` (``rid``, ``cluster``) against ``truth`` (``rid``, ``entity``,
+    ``source``).
 
     Both are table or view names with one row per record; ``rid`` NULL in the truth marks
     a truth record that is not in the linkage.
@@ -67,6 +87,24 @@ def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str
                (select coalesce(sum(m), 0) from (select max(n) as m from cells group by entity))
         """,
     )
+    ((within, within_found, multi, whole),) = rows(
+        con,
+        f"""
+        with j as (select t.rid, t.entity, t.source, p.cluster
+                   from {truth} t join {predicted} p using (rid)),
+        within as (
+            select count(*) as n, count(*) filter (a.cluster = b.cluster) as found
+            from j a join j b on a.entity = b.entity and a.source = b.source and a.rid < b.rid),
+        persons as (
+            select entity, count(*) as n, count(distinct cluster) as clusters,
+                   any_value(cluster) as cluster
+            from j group by 1 having count(*) >= 2),
+        sizes as (select cluster, count(*) as n from j group by 1)
+        select (select n from within), (select found from within), count(*),
+               count(*) filter (p.clusters = 1 and s.n = p.n)
+        from persons p join sizes s using (cluster)
+        """,
+    )
     precision = tp / pred_pairs if pred_pairs else 1.0
     recall = tp / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -82,6 +120,10 @@ def pairwise_accuracy(con: duckdb.DuckDBPyConnection, truth: str, predicted: str
         completeness=completeness / n if n else 1.0,
         truth_not_linked=int(missing),
         linked_not_in_truth=int(extra),
+        within_source_pairs=int(within or 0),
+        within_source_found=int(within_found or 0),
+        multi_record_persons=int(multi),
+        kept_whole=int(whole),
     )
 
 
@@ -143,7 +185,8 @@ def evaluate_links(con: duckdb.DuckDBPyConnection, truth_path: Path, links_path:
         con,
         """
         create or replace temp table truth as
-        select case when l.source is not null then k.rid end as rid, t.person_id as entity
+        select case when l.source is not null then k.rid end as rid, t.person_id as entity,
+               t.source
         from read_csv($truth, header = true, all_varchar = true) t
         join _keys k using (source, record_id)
         left join _links l using (source, record_id)
