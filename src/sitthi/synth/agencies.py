@@ -19,6 +19,7 @@ import pandas as pd
 from sitthi.synth import corrupt, moves
 from sitthi.synth.facts import DISABILITY_TYPES
 from sitthi.synth.formats import (
+    DateStyle,
     dashed_id,
     format_dates,
     full_name,
@@ -88,11 +89,11 @@ def _truth(source: str, keys: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _birth(rows: pd.DataFrame, style: str) -> np.ndarray:
+def _birth(rows: pd.DataFrame, style: DateStyle) -> np.ndarray:
     return format_dates(
         rows["birth_recorded"],
         style,
-        precision=rows["birth_precision"].to_numpy(),  # type: ignore[arg-type]
+        precision=rows["birth_precision"].to_numpy(),
         swap=rows["birth_swapped"].to_numpy(),
         era_flip=rows["birth_era_flip"].to_numpy(),
     )

@@ -60,7 +60,7 @@ def _grouped_ids(ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     s = pd.Series(ids, dtype=object)
     sep = np.where(rng.random(len(ids)) < 0.6, "-", " ")
     out = s.str[0] + sep + s.str[1:5] + sep + s.str[5:10] + sep + s.str[10:12] + sep + s.str[12]
-    return out.to_numpy(dtype=object)
+    return np.asarray(out, dtype=object)
 
 
 class _Marks:
@@ -122,7 +122,7 @@ def _ids(
     grouped = _pick(rng, n, noise.id_separators) & written & ~thai
     ids[grouped] = _grouped_ids(ids[grouped], rng)
     mark(grouped, "id_separators")
-    return ids
+    return np.asarray(ids, dtype=object)
 
 
 def _name_error(

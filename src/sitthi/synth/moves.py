@@ -65,8 +65,10 @@ def plant_moves(
     # A one-household district has nowhere else to move from: take any other house.
     stayed = before == current
     before[stayed] = all_ids[(np.searchsorted(all_ids, current[stayed]) + 1) % len(all_ids)]
+    before = before.astype(object)
+    before[before == current] = None  # nowhere else to move from: did not move after all
     out = np.full(n, None, dtype=object)
-    out[moved] = np.where(before == current, None, before)
+    out[moved] = before
     return out
 
 

@@ -281,6 +281,8 @@ def generate_population(
     title = _titles(sex, ages, married, rng)
 
     person_id = np.char.add("P", np.char.zfill(np.arange(1, n_persons + 1).astype(str), 8))
+    first_twin = np.full(n_persons, None, dtype=object)
+    first_twin[twin_of >= 0] = person_id[twin_of[twin_of >= 0]]
     persons = pd.DataFrame(
         {
             "person_id": person_id,
@@ -294,7 +296,7 @@ def generate_population(
             "last_name": last_name,
             "maiden_name": maiden,
             "twin": twin_of >= 0,
-            "twin_of": np.where(twin_of >= 0, person_id[np.maximum(twin_of, 0)], None),
+            "twin_of": first_twin,
             "birth_day_unknown": jan_first,
         }
     )
