@@ -98,9 +98,12 @@ def cluster_records(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> C
         -- two different valid IDs are two people, unless a reviewer said otherwise
         where (c.reviewed or l.own_pid_hash is null or r.own_pid_hash is null
                or l.own_pid_hash = r.own_pid_hash)
-          -- birth dates that cannot be one person's: a father and his son of the same name,
-          -- in one house, agree on everything else
-          and (c.reviewed or not {birth_clash_sql("bl", "br")})
+          -- two records with valid IDs whose birth dates cannot be one person's: a father and
+          -- his son of the same name, in one house, agree on everything else, and his ID on
+          -- the son's record agrees too (without an ID on one side, the model weighs the
+          -- dates as it learned to)
+          and (c.reviewed or l.from_pid_hash is null or r.from_pid_hash is null
+               or not {birth_clash_sql("bl", "br")})
           -- records under one ID that disagree with each other: the ID proves nothing
           -- between them, so the rest of the evidence alone must make the link
           and not (not c.reviewed and l.pid_hash is null and r.pid_hash is null
