@@ -65,7 +65,9 @@ def _misspelt(record: dict[str, str], **changes: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, LinkReport]:
+def linked(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[duckdb.DuckDBPyConnection, LinkReport]:
     con = store_with(
         tmp_path_factory.mktemp("generalise"),
         {
@@ -143,7 +145,8 @@ def test_a_typo_held_by_several_records_is_repaired_as_a_group(
     linked: tuple[duckdb.DuckDBPyConnection, LinkReport],
 ) -> None:
     con, _ = linked
-    assert is_valid_national_id(ID_WANDEE_TYPO) and ID_WANDEE_TYPO != ID_WANDEE
+    assert is_valid_national_id(ID_WANDEE_TYPO)
+    assert ID_WANDEE_TYPO != ID_WANDEE
     wandee = person_of(con, "civil", "c30")
     for m in range(3):
         assert person_of(con, "lao", f"l3{m}") == wandee
@@ -192,3 +195,38 @@ def test_a_nearly_certain_duplicate_registration_waits_for_a_reviewer(
         "where reason = 'duplicate_registration'",
     )
     assert queued == [(["c60", "c61"],)]
+
+
+def test_the_duplicates_command_lists_both_ids_for_dopa(
+    linked: tuple[duckdb.DuckDBPyConnection, LinkReport], tmp_path: Path
+) -> None:
+    import csv
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from sitthi.cli.main import app
+
+    con, _ = linked
+    ((store,),) = rows(
+        con, "select path from duckdb_databases() where database_name = current_database()"
+    )
+    con.execute("checkpoint")
+    copy = tmp_path / "store.duckdb"  # the fixture's connection holds the original
+    shutil.copy(store, copy)
+    out = tmp_path / "for_dopa.csv"
+    result = CliRunner().invoke(app, ["duplicates", "--db", str(copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    # the screen never shows a whole ID
+    assert ID_SOMPORN not in result.output
+    assert ID_SOMPORN_REISSUED not in result.output
+    with out.open(encoding="utf-8-sig") as f:
+        found = list(csv.DictReader(f))
+    merged = [r for r in found if r["decision"] == "merged"]
+    assert len(merged) == 1
+    assert {merged[0]["national_id_l"], merged[0]["national_id_r"]} == {
+        ID_SOMPORN,
+        ID_SOMPORN_REISSUED,
+    }
+    assert [r["decision"] for r in found] == ["merged", "review"]
+    assert out.stat().st_mode & 0o077 == 0

@@ -244,3 +244,36 @@ def explain(
         print_pair(explain_pair(con, parse_record_ref(what[0]), parse_record_ref(what[1])))
     else:
         raise ValidationError("explain one person, one record or a pair of records")
+
+
+def duplicates(
+    decision: Annotated[
+        str | None, typer.Option(help="Only this decision: merged or review.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the list with both national IDs (CSV) for DOPA to resolve."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many to show.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """Persons registered under two valid national IDs (ซ้ำซ้อน), from the last link run."""
+    from sitthi.cli.render_link import print_duplicate_registrations
+    from sitthi.config import get_settings
+    from sitthi.engines.duckdb import connect
+    from sitthi.linkage.duplicates import duplicate_registration_list, write_list
+    from sitthi.linkage.labels import DUPLICATE_DECISIONS
+    from sitthi.linkage.tables import ensure_schema
+
+    if decision is not None and decision not in DUPLICATE_DECISIONS:
+        raise ValidationError(
+            f"--decision must be one of {', '.join(DUPLICATE_DECISIONS)}, not {decision!r}"
+        )
+    con = connect(db or get_settings().db, read_only=True)
+    ensure_schema(con)
+    found = duplicate_registration_list(con, decision)
+    if out is not None:
+        write_list(found, out)
+    print_duplicate_registrations(found, limit, out)

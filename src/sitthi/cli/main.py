@@ -47,6 +47,7 @@ def _register() -> None:
     app.command("evaluate")(link_cmd.evaluate)
     app.add_typer(link_cmd.review_app, name="review")
     app.command("explain")(link_cmd.explain)
+    app.command("duplicates")(link_cmd.duplicates)
     app.command("rights")(rights_cmd.rights)
     app.command("profile")(rights_cmd.profile)
     app.add_typer(rights_cmd.report_app, name="report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -11,7 +12,7 @@ from rich.table import Table
 from sitthi.cli.render import console
 from sitthi.linkage.evaluate import Accuracy
 from sitthi.linkage.explain import PairExplanation, PersonExplanation
-from sitthi.linkage.labels import REVIEW_REASONS, STAGES
+from sitthi.linkage.labels import DUPLICATE_DECISIONS, REVIEW_REASONS, STAGES
 from sitthi.linkage.review import ReviewItem
 from sitthi.linkage.service import LinkReport
 
@@ -57,6 +58,15 @@ def print_link_report(report: LinkReport) -> None:
         f"{repairs.get('invalid_id', 0):,} / {repairs.get('valid_typo', 0):,}",
     )
     console.print(stages)
+    found = report.duplicate_registrations
+    duplicates = _table(
+        "คนเดียวกันที่ลงทะเบียนด้วยเลขประจำตัวสองเลข (duplicate registrations: two IDs)",
+        "",
+        "คู่ (pairs)",
+    )
+    for key, label in DUPLICATE_DECISIONS.items():
+        duplicates.add_row(label, f"{found.get(key, 0):,}")
+    console.print(duplicates)
     events = _table("เลขประจำตัวบุคคล (person IDs this run)", "", "")
     for key, label in EVENTS.items():
         events.add_row(label, f"{report.events.get(key, 0):,}")
@@ -211,3 +221,41 @@ def print_pair(pair: PairExplanation) -> None:
             f"reviewer {d['decided_by']} on {d['decided_at']:%Y-%m-%d}: "
             f"{d['decision']} {d['note'] or ''}"
         )
+
+
+def _masked(national_id: object) -> str:
+    # The screen shows enough to tell two IDs apart, never a whole ID.
+    text = "" if national_id is None else str(national_id)
+    return f"{text[0]}-xxxx-xxxxx-{text[-3:-1]}-{text[-1]}" if len(text) == 13 else "?"
+
+
+def print_duplicate_registrations(
+    found: list[dict[str, Any]], limit: int, written: Path | None
+) -> None:
+    """Duplicate registrations, both IDs masked; the full list goes to the CSV."""
+    counts: dict[str, int] = {}
+    for row in found:
+        counts[row["decision"]] = counts.get(row["decision"], 0) + 1
+    table = _table(
+        f"คนเดียวกันที่ลงทะเบียนด้วยเลขประจำตัวสองเลข (duplicate registrations): {len(found):,}",
+        "ผล (decision)",
+        "บุคคล (person)",
+        "เลขที่ 1 (ID 1)",
+        "เลขที่ 2 (ID 2)",
+        "ชื่อ (name)",
+        "วันเกิด (born)",
+    )
+    for row in found[:limit]:
+        table.add_row(
+            DUPLICATE_DECISIONS.get(row["decision"], row["decision"]).split(" (")[0],
+            row["person_id"] or "-",
+            _masked(row["national_id_l"]),
+            _masked(row["national_id_r"]),
+            f"{row['first_name'] or ''} {row['last_name'] or ''}".strip(),
+            str(row["birth_date"] or ""),
+        )
+    console.print(table)
+    summary = ", ".join(f"{DUPLICATE_DECISIONS[k]} {v:,}" for k, v in sorted(counts.items()))
+    console.print(summary or "ไม่พบ (none found)")
+    if written is not None:
+        console.print(f"เขียนรายชื่อพร้อมเลขประจำตัวเต็มที่ (full list with IDs written to) {written}")

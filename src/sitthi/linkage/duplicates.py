@@ -21,6 +21,7 @@ requires to be equal. Namesakes in one district differ in birth date or house.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitthi.engines.duckdb import one, run
@@ -99,3 +100,69 @@ def find_duplicate_registrations(con: duckdb.DuckDBPyConnection) -> int:
     return int(
         one(con, "select count(*) from duplicate_registrations_found where decision = 'merged'")
     )
+
+
+#: The columns of the list for the civil registry, one row per pair of IDs.
+LIST_COLUMNS = (
+    "decision",
+    "person_id",
+    "national_id_l",
+    "national_id_r",
+    "source_l",
+    "record_id_l",
+    "source_r",
+    "record_id_r",
+    "first_name",
+    "last_name",
+    "birth_date",
+)
+
+
+def duplicate_registration_list(
+    con: duckdb.DuckDBPyConnection, decision: str | None = None
+) -> list[dict[str, object]]:
+    """The last run's duplicate registrations with both national IDs, for DOPA to resolve.
+
+    The IDs come from the identity table, which only the store holds: this list is for the
+    civil registry under its data sharing agreement, not for a log or a screen.
+    """
+    from sitthi.engines.duckdb import dict_rows
+
+    return dict_rows(
+        con,
+        """
+        with ids as (
+            select pid_hash, any_value(national_id) as national_id from identities
+            where pid_hash in (select pid_hash_l from duplicate_registrations
+                               union select pid_hash_r from duplicate_registrations)
+            group by 1)
+        select d.decision, d.person_id, il.national_id as national_id_l,
+               ir.national_id as national_id_r, d.source_l, d.record_id_l, d.source_r,
+               d.record_id_r, s.first_name, s.last_name, s.birth_date
+        from duplicate_registrations d
+        left join ids il on il.pid_hash = d.pid_hash_l
+        left join ids ir on ir.pid_hash = d.pid_hash_r
+        left join (select source, record_id, arg_max(first_name, batch_id) as first_name,
+                          arg_max(last_name, batch_id) as last_name,
+                          arg_max(birth_date, batch_id) as birth_date
+                   from source_records group by 1, 2) s
+            on s.source = d.source_l and s.record_id = d.record_id_l
+        where $decision is null or d.decision = $decision
+        order by d.decision, d.person_id nulls last, d.source_l, d.record_id_l
+        """,
+        {"decision": decision},
+    )
+
+
+def write_list(found: list[dict[str, object]], path: Path) -> None:
+    """The list as UTF-8 CSV (with a BOM, so Excel shows the Thai), owner-readable only."""
+    import csv
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=LIST_COLUMNS)
+        writer.writeheader()
+        for row in found:
+            writer.writerow({c: "" if row[c] is None else row[c] for c in LIST_COLUMNS})

@@ -14,4 +14,9 @@ REVIEW_REASONS = {
     "competing_persons": "เข้าได้กับหลายคน (fits more than one person)",
     "id_conflict": "เลขเดียวกันแต่ข้อมูลต่างกัน (same ID, different details)",
     "different_ids": "ข้อมูลตรงกันแต่เลขต่างกัน (same details, different IDs)",
+    "duplicate_registration": "อาจลงทะเบียนซ้ำด้วยเลขสองเลข (maybe one person under two IDs)",
+}
+DUPLICATE_DECISIONS = {
+    "merged": "รวมเป็นคนเดียว รอกรมการปกครองแก้ทะเบียน (one person: for DOPA to resolve)",
+    "review": "รอผู้ตรวจสอบ (for a reviewer)",
 }

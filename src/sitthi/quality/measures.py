@@ -169,6 +169,28 @@ def overlap(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     )
 
 
+def duplicate_registrations(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per agency: persons found under two valid IDs (ซ้ำซ้อน), merged or for review."""
+    present = one(
+        con,
+        "select count(*) from duckdb_tables() where table_name = 'duplicate_registrations'"
+        " and database_name = current_database()",
+    )
+    if not present:  # a store linked before duplicate registrations were looked for
+        return []
+    return dict_rows(
+        con,
+        """select source_l as source, decision, count(*) as pairs
+           from duplicate_registrations where source_l = source_r
+           group by all
+           union all
+           select 'ต่างหน่วยงาน (across agencies)', decision, count(*)
+           from duplicate_registrations where source_l <> source_r
+           group by all
+           order by 1, 2""",
+    )
+
+
 def linkage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Records per linkage stage, persons, and the review queue by reason."""
     return {

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from sitthi.engines.duckdb import one
 from sitthi.errors import SitthiError
 from sitthi.ingest.spec import load_spec, packaged_specs
-from sitthi.linkage.labels import REVIEW_REASONS, STAGES
+from sitthi.linkage.labels import DUPLICATE_DECISIONS, REVIEW_REASONS, STAGES
 from sitthi.quality.measures import (
     FIELDS,
     completeness,
     conflicts,
+    duplicate_registrations,
     duplicates,
     linkage,
     overlap,
@@ -51,6 +52,7 @@ def build_quality_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
         "completeness": completeness(con),
         "duplicates": duplicates(con),
+        "duplicate_registrations": duplicate_registrations(con),
         "conflicts": conflicts(con),
         "overlap": overlap(con),
         "linkage": linkage(con),
@@ -126,6 +128,15 @@ def write_html(report: dict[str, Any], path: Path) -> None:
     dup_html = _bars(
         [(_agency(d["source"]), float(d["persons"])) for d in report["duplicates"]], " คน"
     )
+    registration_rows = (
+        "".join(
+            f'<tr><td class="t">{_e(_agency(d["source"]))}</td>'
+            f'<td class="t">{_e(DUPLICATE_DECISIONS.get(d["decision"], d["decision"]))}</td>'
+            f"<td>{d['pairs']:,}</td></tr>"
+            for d in report.get("duplicate_registrations", [])
+        )
+        or '<tr><td class="t" colspan="3">ไม่พบ (none found)</td></tr>'
+    )
     conflict_rows = "".join(
         f"<tr><td>{_e(FIELD_NAMES.get(c['field'], c['field']))}</td>"
         f'<td class="t">{_e(_agency(c["chosen_source"]))}</td>'
@@ -178,6 +189,9 @@ td.none {{ color: #999; background: #f4f4f4; text-align: center; }}
 {completeness_html}
 <h2>2. รายชื่อซ้ำภายในหน่วยงานเดียวกัน (persons listed more than once by one agency)</h2>
 {dup_html}
+<h3>คนเดียวกันที่ลงทะเบียนด้วยเลขประจำตัวสองเลข (one person registered under two IDs)</h3>
+<table><tr><th>หน่วยงาน (agency)</th><th>ผล (decision)</th><th>คู่ (pairs)</th></tr>
+{registration_rows}</table>
 <h2>3. ข้อมูลขัดแย้งระหว่างหน่วยงาน (disagreements between agencies)</h2>
 <table><tr><th>ข้อมูล (field)</th><th>ยึดตาม (authority)</th><th>ขัดแย้งกับ (other)</th>
 <th>คน (persons)</th></tr>{conflict_rows}</table>
