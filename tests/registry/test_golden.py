@@ -15,6 +15,7 @@ from sitthi.ingest.spec import load_spec
 from sitthi.linkage.quick import quick_spec
 from sitthi.linkage.service import link_store
 from sitthi.registry.golden import build_golden
+from sitthi.registry.profile import build_profiles
 from sitthi.registry.rules import load_rules, parse_rules
 from tests.linkage.helpers import KEY, valid_id, write_csv
 
@@ -134,6 +135,25 @@ def test_a_complete_roll_says_no_for_everyone_it_does_not_list(tmp_path: Path) -
     ]
     # DSDW's list is not loaded: care-home residence stays unknown.
     assert rows(con, "select count(*) from persons where state_care_resident is null") == [(2,)]
+    # The pension is dated: it holds from its start, 1 October 2027 (2570 BE), and the
+    # roll's "no" covers the days before it.
+    assert rows(
+        con, "select field, value, valid_from, valid_to, rank from person_periods order by 1"
+    ) == [
+        ("government_pension", "true", dt.date(2027, 10, 1), None, 1),
+        ("pension_amount", "18500.0", dt.date(2027, 10, 1), None, 1),
+    ]
+
+    def on(day: dt.date) -> list[tuple[object, ...]]:
+        build_profiles(con, day)
+        return rows(
+            con,
+            """select g.first_name, p.government_pension, p.state_care_resident
+               from profiles p join persons g using (person_id) order by 1""",
+        )
+
+    assert on(dt.date(2027, 9, 30)) == [("สมชาย", False, None), ("สมหญิง", False, None)]
+    assert on(dt.date(2027, 10, 1)) == [("สมชาย", True, None), ("สมหญิง", False, None)]
 
 
 def test_the_synthetic_world(linked: tuple[Path, object], tmp_path: Path) -> None:
@@ -174,6 +194,10 @@ def test_the_synthetic_world(linked: tuple[Path, object], tmp_path: Path) -> Non
         (
             "version: 1\nfields:\n  x: {from: fact, dimension: income, indicator: y, absent: x}\n",
             "rules.yaml:3: fields.x: Value error, `absent` needs an `authority`",
+        ),
+        (
+            "version: 1\nfields:\n  x: {from: identity, column: title, dated: true}\n",
+            "rules.yaml:3: fields.x: Value error, only a fact is `dated`",
         ),
         ("- just a list\n", "rules.yaml:1: survivorship rules are a mapping"),
     ],

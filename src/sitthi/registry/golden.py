@@ -14,6 +14,11 @@ A field with ``absent`` comes from a complete roll (CGD's pensioners, DSDW's car
 residents): once the authority's extract is loaded, a person it does not list gets the
 ``absent`` value, with the authority as source and no record. Before that the field stays
 NULL, which the rights engine reports as unknown rather than as "no".
+
+A ``dated`` field holds only over its fact's own period (a pension from its start, a
+care-home residence from the admission). ``persons`` keeps the latest statement, as for
+any field; ``person_periods`` keeps every value with its period, and a profile of a day
+takes the best-ranked value in force then (`sitthi.registry.profile`).
 """
 
 from __future__ import annotations
@@ -85,8 +90,43 @@ def _absent_values(
     return out
 
 
+def _write_periods(
+    con: duckdb.DuckDBPyConnection,
+    rules: SurvivorshipRules,
+    absent: dict[str, tuple[str, str, str]],
+) -> None:
+    """``person_periods``: every value of a ``dated`` field with the period it holds over
+    and its rank (1 is the golden record's choice), so a profile can take the best value
+    in force on its day; ``dated_fields``: those fields, their SQL type, and the value of
+    a day none of them holds (the ``absent`` value once the complete roll is loaded, else
+    NULL: unknown)."""
+    dated = {name: rule for name, rule in rules.fields.items() if rule.dated}
+    names = ", ".join(quote_literal(n) for n in dated) or "null"
+    run(
+        con,
+        f"""
+        create or replace table person_periods as
+        select person_id, field, value, valid_from, valid_to, source, record_id, k as rank
+        from golden_candidates where field in ({names})
+        """,
+    )
+    run(
+        con,
+        "create or replace table dated_fields (field varchar, sql_type varchar, absent varchar)",
+    )
+    if dated:
+        con.executemany(
+            "insert into dated_fields values (?, ?, ?)",
+            [
+                (n, _SQL_TYPES[r.type], absent[n][0] if n in absent else None)
+                for n, r in dated.items()
+            ],
+        )
+
+
 def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> GoldenResult:
-    """Rebuild ``persons``, ``person_values`` and ``conflicts`` from the linked records."""
+    """Rebuild ``persons``, ``person_values``, ``conflicts`` and the periods of dated
+    fields (``person_periods``, ``dated_fields``) from the linked records."""
     run(
         con,
         f"""
@@ -101,13 +141,14 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
         if rule.origin == "identity":
             parts.append(
                 f"""select r.person_id, '{name}' as field, {_identity_value(str(rule.column))}
-                           as value, r.source, r.record_id, r.extract_date as as_of
+                           as value, r.source, r.record_id, r.extract_date as as_of,
+                           null::date as valid_from, null::date as valid_to
                     from golden_records r"""
             )
         else:
             parts.append(
                 f"""select p.person_id, '{name}', {_fact_value(rule)}, f.source, f.record_id,
-                           coalesce(f.valid_from, b.extract_date)
+                           coalesce(f.valid_from, b.extract_date), f.valid_from, f.valid_to
                     from facts f
                     join person_records p on p.source = f.source and p.record_id = f.record_id
                     join batches b on b.batch_id = f.batch_id
@@ -182,6 +223,7 @@ def build_golden(con: duckdb.DuckDBPyConnection, rules: SurvivorshipRules) -> Go
             """,
             {"field": name, "value": value, "source": source, "as_of": as_of},
         )
+    _write_periods(con, rules, absent)
     flagged = [name for name, rule in rules.fields.items() if rule.conflicts]
     run(
         con,

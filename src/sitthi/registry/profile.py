@@ -2,16 +2,19 @@
 
 The golden record holds what agencies said; a profile says what it means on a given day:
 an age (birth dates change nothing, the day does), whether a disability card is still
-valid, whether a death has happened yet. ``PROFILE_COLUMNS`` is the whole vocabulary a
-programme's rules may use; the rights engine refuses anything else.
+valid, whether a death has happened yet, whether a pension has started or a care-home
+admission taken place (the ``dated`` fields: each holds over its fact's own period).
+``PROFILE_COLUMNS`` is the whole vocabulary a programme's rules may use; the rights
+engine refuses anything else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import one, quote_literal, rows, run
 
 if TYPE_CHECKING:
     import duckdb
@@ -54,6 +57,29 @@ PROFILE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class DatedField:
+    """A golden field that holds over its fact's own period (see ``dated`` in the
+    survivorship rules): its SQL type, and its value on a day no period covers."""
+
+    name: str
+    sql_type: str
+    absent: str | None  # the complete roll's "not listed" value once it is loaded
+
+
+def dated_fields(con: duckdb.DuckDBPyConnection) -> tuple[DatedField, ...]:
+    """The dated fields of the store's golden records (none before a golden build that
+    wrote them)."""
+    if not one(
+        con,
+        "select count(*) from duckdb_tables() where table_name = 'dated_fields' "
+        "and database_name = current_database()",
+    ):
+        return ()
+    found = rows(con, "select field, sql_type, absent from dated_fields order by field")
+    return tuple(DatedField(str(f), str(t), a if a is None else str(a)) for f, t, a in found)
+
+
 def _age(day: str, birth: str) -> str:
     """Whole years on ``day``: one less when the birthday has not come yet that year."""
     return (
@@ -62,48 +88,94 @@ def _age(day: str, birth: str) -> str:
     )
 
 
-def profile_sql(day: str, days: str | None = None) -> str:
+def _in_force(day: str, dated: tuple[DatedField, ...], days: str | None) -> str:
+    """SELECT of each person's (and, with ``days``, each day's) dated values in force on
+    the day: the best-ranked value whose period holds it. A period is inclusive at both
+    ends, and an unknown start or end does not bound it."""
+    picks = ", ".join(
+        f"arg_min(pp.value, pp.rank) filter (pp.field = {quote_literal(f.name)}) as {f.name}"
+        for f in dated
+    )
+    if days:
+        return f"""
+            select pp.person_id, d.day, {picks}
+            from person_periods pp join {days} d using (person_id)
+            where coalesce(pp.valid_from <= {day}, true) and coalesce({day} <= pp.valid_to, true)
+            group by pp.person_id, d.day"""
+    return f"""
+        select pp.person_id, {picks}
+        from person_periods pp
+        where coalesce(pp.valid_from <= {day}, true) and coalesce({day} <= pp.valid_to, true)
+        group by pp.person_id"""
+
+
+def profile_sql(day: str, days: str | None = None, dated: tuple[DatedField, ...] = ()) -> str:
     """SELECT of profiles over ``persons``, on the day ``day`` (an SQL date expression).
 
     With ``days`` (a table of ``person_id`` and ``day``), one profile per person and day
     listed there, so a payment can be judged on the month it was paid for. A person not yet
-    born on the day has none.
+    born on the day has none. A ``dated`` field (`dated_fields`) takes the value in force on
+    the day from ``person_periods``, or, where none is, its ``absent`` value.
     """
     source = f"persons p join {days} d using (person_id)" if days else "persons p"
+    by_name = {f.name: f for f in dated}
+    if dated:
+        on = "v.person_id = p.person_id" + (" and v.day = d.day" if days else "")
+        source += f" left join ({_in_force(day, dated, days)}) v on {on}"
+
+    def col(name: str) -> str:
+        """A golden field as the day sees it."""
+        f = by_name.get(name)
+        if f is None:
+            return f"p.{name}"
+        value = (
+            f"v.{name}" if f.absent is None else f"coalesce(v.{name}, {quote_literal(f.absent)})"
+        )
+        return f"try_cast({value} as {f.sql_type})"
+
     # The last day a partial birth date can stand for: 31 December, or the month's end.
     latest = (
         "case p.birth_precision when 'year' then make_date(year(p.birth_date), 12, 31) "
         "when 'month' then last_day(p.birth_date) else p.birth_date end"
     )
+    death = col("death_date")
     return f"""
         select p.person_id, {day} as as_of,
                {_age(day, "p.birth_date")} as age, {_age(day, latest)} as age_min,
                p.sex,
-               p.nationality = 'ไทย' as thai,
-               not coalesce(p.death_date <= {day}
-                            or (p.vital_status = 'ตาย' and p.death_date is null), false) as alive,
-               case when p.death_date <= {day} then p.death_date end as death_date,
+               {col("nationality")} = 'ไทย' as thai,
+               not coalesce({death} <= {day}
+                            or ({col("vital_status")} = 'ตาย' and {death} is null), false)
+                   as alive,
+               case when {death} <= {day} then {death} end as death_date,
                p.province_code, p.district_code, p.subdistrict_code, h.household_id,
-               p.disability_type is not null or p.disability_card_no is not null as disability,
-               p.disability_type,
-               coalesce(p.disability_card_issued <= {day}
-                        and {day} <= p.disability_card_expiry, false)
+               {col("disability_type")} is not null or {col("disability_card_no")} is not null
+                   as disability,
+               {col("disability_type")} as disability_type,
+               coalesce({col("disability_card_issued")} <= {day}
+                        and {day} <= {col("disability_card_expiry")}, false)
                    as disability_card_valid,
-               coalesce(p.welfare_card_status = 'active', false) as welfare_card,
-               p.annual_income, p.deposit_balance, p.land_rai,
-               p.household_income_per_person, p.occupation, p.health_scheme, p.bedridden,
-               coalesce(p.sso_status = 'A', false) as formally_employed, p.insured_wage,
-               p.class_level is not null as student, p.class_level,
-               p.government_pension, p.state_care_resident
+               coalesce({col("welfare_card_status")} = 'active', false) as welfare_card,
+               {col("annual_income")} as annual_income,
+               {col("deposit_balance")} as deposit_balance, {col("land_rai")} as land_rai,
+               {col("household_income_per_person")} as household_income_per_person,
+               {col("occupation")} as occupation, {col("health_scheme")} as health_scheme,
+               {col("bedridden")} as bedridden,
+               coalesce({col("sso_status")} = 'A', false) as formally_employed,
+               {col("insured_wage")} as insured_wage,
+               {col("class_level")} is not null as student, {col("class_level")} as class_level,
+               {col("government_pension")} as government_pension,
+               {col("state_care_resident")} as state_care_resident
         from {source}
-        left join person_households h using (person_id)
+        left join person_households h on h.person_id = p.person_id
         -- no one has a profile before they are born (a past day, or a wrong birth date)
         where p.birth_date is null or p.birth_date <= {day}"""
 
 
 def build_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
     """Rebuild ``profiles`` from ``persons`` and ``person_households`` for ``as_of``."""
-    run(con, "create or replace table profiles as " + profile_sql("$as_of::date"), {"as_of": as_of})
+    sql = profile_sql("$as_of::date", dated=dated_fields(con))
+    run(con, "create or replace table profiles as " + sql, {"as_of": as_of})
     return int(one(con, "select count(*) from profiles"))
 
 

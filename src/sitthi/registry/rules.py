@@ -56,6 +56,11 @@ class FieldRule(BaseModel):
     #: The value for a person the authority does not list, once its extract is loaded: for
     #: complete rolls, where "not on the pension roll" means "no government pension".
     absent: str | None = None
+    #: The value holds only over the fact's own period (the ``valid_from``/``valid_to``
+    #: columns of the source's spec: a pension's start, a care-home admission), not on
+    #: every day: a profile takes the value in force on its day. An undated fact (dated
+    #: by its extract) holds on every day.
+    dated: bool = False
 
     @field_validator("absent", mode="before")
     @classmethod
@@ -73,6 +78,8 @@ class FieldRule(BaseModel):
             raise ValueError("a fact field names a `dimension` and an `indicator` (no column)")
         if self.absent is not None and not self.authority:
             raise ValueError("`absent` needs an `authority` whose extract lists everyone")
+        if self.dated and self.origin != "fact":
+            raise ValueError("only a fact is `dated` (an identity column has no period)")
         return self
 
 
