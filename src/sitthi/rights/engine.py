@@ -13,9 +13,18 @@ enrolment facts of the linked records. Comparing the two gives the four gaps:
 * ``receiving_not_eligible`` (inclusion): paid in the window but not eligible in the last
   month paid for, with the conditions that fail; only the living (a death is its own
   gap, below, or a matter for the quality report's "dead, still listed");
-* ``paid_twice``: paid for one month by two or more authorities;
+* ``paid_twice``: one month paid on two or more payment records: by two authorities, or
+  twice by one; for a list that names no payer (the child support grant), its records
+  are the payers;
 * ``paid_after_death``: paid for a month that began after the death date, or, for a
   membership the profile shows (the welfare card), still a member after it.
+
+A month paid for is judged on its first day: the payment for month M was due to a person
+who met every condition on M's first day, as a profile of that day shows it (an age, a
+card's validity, a pension started or a care-home admission taken place by then: every
+dated fact holds from its own day). The one exception is death: the month in which a
+person dies is due, because it began while they were alive (docs/RIGHTS.md, "The month
+paid for").
 
 Payments for months after the day are not read: a past day sees what was known then.
 
@@ -24,9 +33,10 @@ knows (a government pension before CGD's roll is loaded): such a gap is a lead t
 not a finding.
 
 ``gaps.amount`` is baht per month at stake (the right missed, the payment not due, the
-extra payer's payment), except for ``paid_after_death``, where it is the total paid
+extra payments), except for ``paid_after_death``, where it is the total paid
 after the death (to recover); a card still active after a death has no amount (its
-credit lapses each month: the card is to be cancelled, not recovered).
+credit lapses each month: the card is to be cancelled, not recovered). A list that gives
+no amount paid the programme's amount for the month (its rule on that month's profile).
 """
 
 from __future__ import annotations
@@ -39,7 +49,7 @@ from sqlglot import exp
 
 from sitthi.engines.duckdb import quote_literal, rows, run
 from sitthi.errors import RuleError
-from sitthi.registry.profile import profile_sql
+from sitthi.registry.profile import DatedField, dated_fields, profile_sql
 from sitthi.rights.expressions import ExpressionError, compile_expression, rule_text, show_value
 from sitthi.rights.programme import Programme
 
@@ -179,6 +189,45 @@ def _payments_sql(programme: Programme, dialect: str) -> str:
                = {quote_literal(e.value or "")}"""
 
 
+def _price_unpriced(
+    con: duckdb.DuckDBPyConnection,
+    programmes: dict[str, Programme],
+    dialect: str,
+    dated: tuple[DatedField, ...],
+) -> None:
+    """Give a payment whose list names no amount (a programme with no ``amount``
+    indicator, such as the child support grant) the programme's amount for its month:
+    the amount rule on the profile of that month, if it is a finite number ≥ 0."""
+    unpriced = [p for p in programmes.values() if p.enrolment.indicator and not p.enrolment.amount]
+    if not unpriced:
+        return
+    ids = ", ".join(quote_literal(p.id) for p in unpriced)
+    run(
+        con,
+        f"""create or replace temp table rate_days as
+            select distinct person_id, month as day from payments
+            where programme in ({ids}) and month is not null""",
+    )
+    run(
+        con,
+        "create or replace temp table rate_profiles as " + profile_sql("d.day", "rate_days", dated),
+    )
+    rates = " union all ".join(
+        f"""select person_id, as_of, {quote_literal(p.id)} as programme,
+                   ({compile_expression(p.checked()["amount"], dialect)})::double as amount
+            from rate_profiles"""
+        for p in unpriced
+    )
+    run(
+        con,
+        f"""update payments set amount = r.amount
+            from ({rates}) r
+            where payments.person_id = r.person_id and payments.programme = r.programme
+              and payments.month = r.as_of and payments.amount is null
+              and isfinite(r.amount) and r.amount >= 0""",
+    )
+
+
 def compute_rights(
     con: duckdb.DuckDBPyConnection,
     programmes: dict[str, Programme],
@@ -203,6 +252,8 @@ def compute_rights(
         "create or replace table payments as "
         + _union(programmes, lambda p: _payments_sql(p, dialect)),
     )
+    dated = dated_fields(con)
+    _price_unpriced(con, programmes, dialect, dated)
     _check_amounts(con, programmes)
     params = {"as_of": as_of, "months": RECEIVING_MONTHS}
     run(
@@ -230,7 +281,10 @@ def compute_rights(
         con,
         "create or replace temp table paid_days as select distinct person_id, day from receiving",
     )
-    run(con, "create or replace temp table paid_profiles as " + profile_sql("d.day", "paid_days"))
+    run(
+        con,
+        "create or replace temp table paid_profiles as " + profile_sql("d.day", "paid_days", dated),
+    )
     run(
         con,
         "create or replace temp table paid_eligibility as "
@@ -250,7 +304,10 @@ def compute_rights(
         """,
     )
     run(con, "create or replace temp table due_days as select distinct person_id, day from unpaid")
-    run(con, "create or replace temp table due_profiles as " + profile_sql("d.day", "due_days"))
+    run(
+        con,
+        "create or replace temp table due_profiles as " + profile_sql("d.day", "due_days", dated),
+    )
     run(
         con,
         "create or replace temp table due_eligibility as "
@@ -276,13 +333,16 @@ def compute_rights(
         -- the dead are the death gap's business, whatever else they fail
         where not e.eligible and not list_contains(e.failed, 'alive')
         union all
-        -- the amount is what the extra payers pay in the month
+        -- two payment records for one month, whoever paid them (two local authorities,
+        -- or one that registered the person twice; a list without a payer counts its
+        -- records); the amount is what the extra payments pay in the month
         select person_id, programme, 'paid_twice', sum(amount) - max(amount),
-               string_agg(distinct payer, ',' order by payer), null
+               string_agg(coalesce(payer, source || ' ' || record_id), ','
+                          order by coalesce(payer, source || ' ' || record_id)), null
         from payments
-        where month <= $as_of::date
+        where month <= $as_of::date and source <> 'profile'
         group by person_id, programme, month
-        having count(distinct payer) > 1
+        having count(distinct (source, record_id)) > 1
         union all
         select p.person_id, p.programme, 'paid_after_death',
                sum(p.amount) filter (p.source <> 'profile'),

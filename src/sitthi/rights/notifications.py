@@ -37,10 +37,10 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
         con,
         """create or replace temp table programme_text (programme varchar, name_th varchar,
                how_th varchar, where_th varchar, administered_by_th varchar,
-               membership boolean)""",
+               membership boolean, names_payer boolean)""",
     )
     con.executemany(
-        "insert into programme_text values (?, ?, ?, ?, ?, ?)",
+        "insert into programme_text values (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 p.id,
@@ -49,6 +49,7 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
                 p.claim.where_th,
                 p.administered_by_th,
                 p.enrolment.profile is not None,
+                p.enrolment.payer is not None,
             )
             for p in programmes.values()
         ],
@@ -93,9 +94,18 @@ def build_notifications(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pr
                         || ' แต่ไม่เข้าเงื่อนไข (' || coalesce(f.failed_th, g.detail)
                         || ') กรุณาตรวจสอบ และระงับสิทธิ์หากข้อมูลถูกต้อง'
                     when g.gap = 'paid_twice' then
-                        'ถึง ' || t.administered_by_th || ' (รหัส ' || g.detail || ')'
-                        || ': พบว่าบุคคลรหัส ' || g.person_id || ' ได้รับ' || t.name_th
-                        || 'ซ้ำจากหลายแห่งในงวดเดียวกัน กรุณาตรวจสอบว่าผู้รับย้ายภูมิลำเนาแล้วหรือไม่'
+                        'ถึง ' || t.administered_by_th
+                        || case when t.names_payer then ' (รหัส ' else ' (รายการ ' end
+                        || array_to_string(
+                               list_sort(list_distinct(string_split(g.detail, ','))), ', ')
+                        || '): พบว่าบุคคลรหัส ' || g.person_id || ' ได้รับ' || t.name_th
+                        -- two payers: a move the old one never recorded; one payer, or a
+                        -- list that names none: the person is registered twice
+                        || case when t.names_payer
+                                     and len(list_distinct(string_split(g.detail, ','))) > 1
+                                then 'ซ้ำจากหลายแห่งในงวดเดียวกัน '
+                                     || 'กรุณาตรวจสอบว่าผู้รับย้ายภูมิลำเนาแล้วหรือไม่'
+                                else 'ซ้ำในงวดเดียวกัน กรุณาตรวจสอบการลงทะเบียนซ้ำ' end
                     when t.membership then
                         -- a card is not paid out: it stays usable, so it is cancelled
                         'ถึง ' || t.administered_by_th || ': พบว่า' || t.name_th
