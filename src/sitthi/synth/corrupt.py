@@ -175,11 +175,13 @@ def _birth_recorded(
     month = np.where(jan_first, 1, birth.month.to_numpy())
     day = np.where(jan_first, 1, birth.day.to_numpy())
     day = np.where((month == 2) & (day == 29) & off, 28, day)  # 29 February of a common year
-    recorded = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}))
-    out["birth_recorded"] = recorded.to_numpy()
-    written = pd.DatetimeIndex(recorded)
-    swap = _pick(rng, n, noise.day_month_swap) & (written.day <= 12)
-    swap &= (written.day != written.month) & (precision == "day")
+    recorded = out["birth_date"].to_numpy().astype("datetime64[ns]").copy()
+    changed = jan_first | off
+    parts = {"year": year[changed], "month": month[changed], "day": day[changed]}
+    recorded[changed] = pd.to_datetime(pd.DataFrame(parts)).to_numpy()
+    out["birth_recorded"] = recorded
+    swap = _pick(rng, n, noise.day_month_swap) & (day <= 12)
+    swap &= (day != month) & (precision == "day")
     out["birth_swapped"] = swap
     mark(swap, "day_month_swap")
     flip = _pick(rng, n, noise.era_mixup)
