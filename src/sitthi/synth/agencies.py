@@ -61,6 +61,10 @@ class Extract:
     sheet: str = "Sheet1"  # the worksheet name, for Excel extracts
 
 
+# The planted codes of how an ID was written, which a G-code in its place undoes.
+ID_CODES = r"(?:id_typo|id_typo_valid|second_id|relative_id|id_thai_digits|id_separators);"
+
+
 def _noisy(
     world: World, rows: pd.DataFrame, noise: AgencyNoise, rng: np.random.Generator
 ) -> pd.DataFrame:
@@ -369,7 +373,9 @@ def moe(world: World, noise: AgencyNoise, rng: np.random.Generator) -> Extract:
     )
     p["planted"] = np.where(
         g_code,
-        (p["planted"] + ";missing_id").str.lstrip(";").str.replace("id_typo;", ""),
+        (p["planted"] + ";missing_id")
+        .str.lstrip(";")
+        .str.replace(ID_CODES, "", regex=True),  # the ID written is none of these now
         p["planted"],
     )
     frame = pd.DataFrame(
