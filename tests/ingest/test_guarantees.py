@@ -169,7 +169,9 @@ def test_a_load_killed_in_the_middle_leaves_no_partial_batch(
         assert count(con_check, f"select count(*) from {table}") == 0, table
     # And the store still works: the same file now loads in full.
     result = load(con_check, "dopa", extract("dopa"))
-    assert result.rows_loaded + result.rows_quarantined == result.rows_read == 3000
+    # 3,000 persons, and the few the civil registry holds twice (re-issued IDs)
+    assert result.rows_loaded + result.rows_quarantined == result.rows_read
+    assert 3000 <= result.rows_read < 3030
 
 
 def test_default_key_is_refused_outside_development() -> None:

@@ -17,8 +17,9 @@ def test_completeness_follows_the_planted_missing_ids(rights_store) -> None:  # 
     con, _ = rights_store
     share = {r["source"]: r["pid_hash"] for r in completeness(con)}
     assert share["dopa"] == 1.0
-    # M-Smart: 35 % of help requests come without an ID (noise.yaml).
-    assert 0.55 < share["msmart"] < 0.75
+    # M-Smart: 35 % of help requests come without an ID (noise.yaml); the test world has
+    # a few dozen requests, so four standard deviations either side.
+    assert 0.45 < share["msmart"] < 0.85
     # A field an agency does not collect is not in its list, not missing.
     absent = {r["source"]: r["not_in_list"] for r in completeness(con)}
     assert "phone" in absent["dopa"]
@@ -29,9 +30,13 @@ def test_completeness_follows_the_planted_missing_ids(rights_store) -> None:  # 
 def test_duplicates_count_persons_an_agency_lists_twice(rights_store, world: Path) -> None:  # type: ignore[no-untyped-def]
     con, _ = rights_store
     truth = _truth(world)
-    planted = truth[truth["planted"].fillna("").str.contains("duplicate")]
+    codes = truth["planted"].fillna("")
+    planted = truth[codes.str.contains(r"(?:^|;)duplicate(?:;|$)")]
     found = {r["source"]: r["persons"] for r in duplicates(con)}
-    assert "dopa" not in found
+    # The civil registry's only duplicates are persons registered under two IDs.
+    registered_twice = truth[codes.str.contains("duplicate_registration")]
+    expected_dopa = registered_twice.loc[registered_twice["source"] == "dopa", "person_id"]
+    assert abs(found.get("dopa", 0) - expected_dopa.nunique()) <= 1
     for source in ("cdd", "moe"):
         expected = planted.loc[planted["source"] == source, "person_id"].nunique()
         assert expected > 0

@@ -27,7 +27,9 @@ create or replace temp macro birth_agrees(yl, ml, dl, yr, mr, dr) as
              and (dl is null or dr is null or dl = dr), false)
     or coalesce(yl = yr and ml = dr and dl = mr, false)
     -- 1 January is what a clerk writes for an unknown day and month
-    or coalesce(yl = yr and ((ml = 1 and dl = 1) or (mr = 1 and dr = 1)), false);
+    or coalesce(yl = yr and ((ml = 1 and dl = 1) or (mr = 1 and dr = 1)), false)
+    -- an age counted back, or a year mistyped, keeps the day and the month
+    or coalesce(abs(yl - yr) = 1 and ml = mr and dl = dr, false);
 -- Two birth dates that cannot be one person's: years more than one apart, and not a year
 -- typo (day and month still agree). A parent and a child of the same name differ so.
 create or replace temp macro birth_clashes(yl, ml, dl, yr, mr, dr) as

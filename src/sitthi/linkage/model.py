@@ -72,6 +72,17 @@ def _birth_date() -> cl.CustomComparison:
                 " and birth_day_l = birth_month_r",
                 "day and month swapped",
             ),
+            # what clerks write: 1 January for a day nobody knew, an age counted back a year
+            _level(
+                "birth_year_l = birth_year_r and ((birth_month_l = 1 and birth_day_l = 1)"
+                " or (birth_month_r = 1 and birth_day_r = 1))",
+                "1 January on one side, same year",
+            ),
+            _level(
+                "abs(birth_year_l - birth_year_r) = 1 and birth_month_l = birth_month_r"
+                " and birth_day_l = birth_day_r",
+                "same day and month, years one apart",
+            ),
             _level("birth_year_l = birth_year_r", "same year"),
             _level("abs(birth_year_l - birth_year_r) <= 1", "years one apart"),
             cll.ElseLevel(),
