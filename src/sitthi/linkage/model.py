@@ -109,6 +109,12 @@ def _location() -> cl.CustomComparison:
             cll.ExactMatchLevel("house_code"),
             cll.ExactMatchLevel("subdistrict_code"),
             cll.ExactMatchLevel("postcode"),
+            # a postcode with one digit mistyped or two swapped, where nothing finer is known
+            _level(
+                "house_code_l is null and house_code_r is null"
+                " and damerau_levenshtein(postcode_l, postcode_r) = 1",
+                "postcode one digit apart",
+            ),
             cll.ExactMatchLevel("district_code"),
             cll.ExactMatchLevel("province_code"),
             cll.ElseLevel(),
