@@ -33,6 +33,10 @@ POPULATION = {
     "twins": "แฝด (twins, a linkage trap)",
     "namesakes": "ชื่อ-สกุลซ้ำกับผู้อื่นในอำเภอ (same name as someone nearby)",
     "family_namesakes": "ชื่อซ้ำกับคนในบ้าน (same first name as a household member)",
+    "born_jan_first_day_unknown": "ไม่ทราบวันเกิด จดเป็น 1 มกราคม (born '1 January', day unknown)",
+    "registered_twice": "ลงทะเบียนราษฎร์ซ้ำด้วยเลขสองเลข (in the civil registry twice, two IDs)",
+    "moved": "ย้ายที่อยู่ (moved house)",
+    "shared_phone": "ใช้เบอร์โทรศัพท์ของคนอื่นในบ้าน (gives another member's phone)",
     "poor_households_bmn": (
         "ครัวเรือนไม่ผ่านเกณฑ์ จปฐ. อย่างน้อย 1 ตัวชี้วัด (households failing a BMN indicator)"
     ),
@@ -62,6 +66,17 @@ PROBLEMS = {
     "day_month_swap": "วันกับเดือนสลับกัน (day-month swap)",
     "maiden_name": "ใช้นามสกุลเดิมก่อนสมรส (maiden name)",
     "duplicate": "บันทึกซ้ำในหน่วยงานเดียวกัน (duplicate)",
+    "jan_first_birth": "จดวันเกิดเป็น 1 มกราคม (1 January for an unknown day)",
+    "birth_year_off": "ปีเกิดคลาดไป 1 ปี (birth year one off)",
+    "maiden_title": "ใช้คำนำหน้านางสาวกับนามสกุลเดิม (นางสาว with the maiden name)",
+    "name_swap": "ชื่อกับนามสกุลสลับช่อง (given name and surname swapped)",
+    "two_fields": "ผิดสองช่องพร้อมกัน (two fields wrong at once)",
+    "id_thai_digits": "เลขประจำตัวเป็นเลขไทย (ID in Thai digits)",
+    "id_separators": "เลขประจำตัวมีขีดหรือเว้นวรรค (ID with dashes or spaces)",
+    "id_typo_valid": "เลขประจำตัวพิมพ์ผิดแต่ผ่านการตรวจ ใช้ทุกเดือน (valid-looking ID typo, every month)",
+    "second_id": "ใช้เลขประจำตัวเลขที่สอง (the second of two IDs)",
+    "relative_id": "ใช้เลขประจำตัวของญาติ (a relative's ID)",
+    "stale_address": "ที่อยู่เก่าก่อนย้าย (address before a move)",
 }
 
 
