@@ -11,9 +11,10 @@ _STRING_DISTANCE = re.compile(
     r"(jaro_winkler_similarity|jaro_similarity|levenshtein|damerau_levenshtein)\(([^)]*)\)",
     re.IGNORECASE,
 )
-#: Columns that are ASCII by construction: similarity keys, and the other identifier
-#: (upper-cased, separators removed; passports and social security numbers).
-_ASCII_COLUMNS = re.compile(r'^"?(\w+_key|other_id)_[lr]"?$')
+#: Columns that are ASCII by construction: similarity keys, the other identifier
+#: (upper-cased, separators removed; passports and social security numbers) and the
+#: postcode (ASCII digits only, Thai digits mapped at ingest).
+_ASCII_COLUMNS = re.compile(r'^"?(\w+_key|other_id|postcode)_[lr]"?$')
 
 
 def test_string_distances_only_ever_read_similarity_keys() -> None:
