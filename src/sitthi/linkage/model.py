@@ -30,13 +30,7 @@ def _name(kind: str) -> cl.CustomComparison:
             cll.JaroWinklerLevel(key, 0.92),
             # Given name and surname written in each other's column: one piece of evidence,
             # weighed in the given name; the surname comparison then says nothing.
-            _swapped(key, other).configure(
-                is_null_level=kind == "last",
-                # Random pairs never have each other's names swapped, so sampling cannot
-                # estimate u: left unset, Splink would fall back to a default that makes a
-                # swap count for little. 1e-6 is the bound when 3 million pairs show none.
-                **({} if kind == "last" else {"u_probability": 1e-6, "fix_u_probability": True}),
-            ),
+            _swapped_level(key, other, weighed=kind == "first"),
             cll.ExactMatchLevel(phon),
             cll.JaroWinklerLevel(key, 0.8),
             cll.ElseLevel(),
@@ -46,6 +40,15 @@ def _name(kind: str) -> cl.CustomComparison:
 
 def _level(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label)
+
+
+def _swapped_level(key: str, other: str, *, weighed: bool) -> Any:
+    if not weighed:
+        return _swapped(key, other).configure(is_null_level=True)
+    # Random pairs never have each other's names swapped, so sampling cannot estimate u:
+    # left unset, Splink would fall back to a default that makes a swap count for little.
+    # 1e-6 is the bound when 3 million pairs show none.
+    return _swapped(key, other).configure(u_probability=1e-6, fix_u_probability=True)
 
 
 def _swapped(key: str, other: str) -> cll.CustomLevel:
