@@ -1,16 +1,18 @@
 """Stages 1 and 2: link on the national ID, then repair IDs that are one keystroke wrong.
 
 Stage 1 groups records by valid national ID (checksum verified at ingest). An ID group is
-trusted only where its records describe one person: a record that agrees with none of the
-others (or with the civil-registry record, when there is one) is someone else's record
-under this ID, most often a typo that happened to pass the checksum.
+trusted only where its records describe one person: a record that is not consistent with
+the civil-registry record (or with the others, when there is none) is set apart. It is not
+dropped: the probabilistic stage scores it against every candidate, its own group included,
+with the shared ID as evidence.
 
-Stage 2 looks for the right ID of two kinds of record: an invalid ID (failed checksum),
-and a valid ID that is a *suspect* (a lone record, or one that conflicts with its group).
-The right ID is one substitution or one adjacent transposition away, held by records that
-agree on both names and the birth date; when exactly one such holder exists, the record
-is repaired to it and the repair is recorded. Everything else goes on to the
-probabilistic stage.
+Stage 2 looks for the right ID of the records whose ID may be wrong: an invalid ID (failed
+checksum), a valid ID that conflicts with its group, and a valid ID no civil-registry
+record holds. The right ID is one substitution or one adjacent transposition away, held by
+records that agree on both names and the birth date; when exactly one such holder exists,
+the record is repaired to it and the repair is recorded. The records that share a valid ID
+are judged together (a clerk's typo is copied into every monthly list), so a typo held by
+three consistent records moves as one. Everything else goes on to the probabilistic stage.
 
 Finding IDs one edit away needs no candidate explosion: an edit touches at most two
 adjacent positions, so two IDs one edit apart share one of five fixed slices of their
@@ -68,8 +70,9 @@ def resolve_ids(con: duckdb.DuckDBPyConnection) -> DeterministicResult:
 
     ``id_links`` has one row per record: ``rid``, ``pid_hash`` (the ID group it belongs to,
     NULL when unresolved), ``stage`` (``national_id``, ``id_repair`` or NULL), ``repair``
-    (``invalid_id`` or ``valid_typo``) and ``own_pid_hash`` (its own valid ID, kept so a
-    later stage never joins it to a different ID's holder by accident).
+    (``invalid_id`` or ``valid_typo``), ``own_pid_hash`` (the valid ID it owns, so a later
+    stage never joins it to a different ID's holder: its group's, or its own unless that ID
+    is disputed), ``from_pid_hash`` (its own valid ID, disputed or not) and ``conflict``.
     """
     register(con)
     # Is each valid-ID record consistent with its group?
