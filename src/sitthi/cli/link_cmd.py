@@ -262,8 +262,9 @@ def duplicates(
     """Persons registered under two valid national IDs (ซ้ำซ้อน), from the last link run."""
     from sitthi.cli.render_link import print_duplicate_registrations
     from sitthi.config import get_settings
+    from sitthi.csv_header import write_csv
     from sitthi.engines.duckdb import connect
-    from sitthi.linkage.duplicates import duplicate_registration_list, write_list
+    from sitthi.linkage.duplicates import LIST_COLUMNS, duplicate_registration_list
     from sitthi.linkage.labels import DUPLICATE_DECISIONS
     from sitthi.linkage.tables import ensure_schema
 
@@ -275,5 +276,5 @@ def duplicates(
     ensure_schema(con)
     found = duplicate_registration_list(con, decision)
     if out is not None:
-        write_list(found, out)
+        write_csv(found, out, LIST_COLUMNS, private=True)
     print_duplicate_registrations(found, limit, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -233,9 +234,7 @@ def print_duplicate_registrations(
     found: list[dict[str, Any]], limit: int, written: Path | None
 ) -> None:
     """Duplicate registrations, both IDs masked; the full list goes to the CSV."""
-    counts: dict[str, int] = {}
-    for row in found:
-        counts[row["decision"]] = counts.get(row["decision"], 0) + 1
+    counts = Counter(row["decision"] for row in found)
     table = _table(
         f"คนเดียวกันที่ลงทะเบียนด้วยเลขประจำตัวสองเลข (duplicate registrations): {len(found):,}",
         "ผล (decision)",

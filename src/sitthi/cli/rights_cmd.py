@@ -123,15 +123,10 @@ def poverty(
         print_poverty_indicators,
     )
     from sitthi.config import get_settings
+    from sitthi.csv_header import write_csv
     from sitthi.engines.duckdb import connect, one
     from sitthi.errors import ValidationError
-    from sitthi.poverty.report import (
-        Level,
-        check_area,
-        poverty_by_area,
-        poverty_by_indicator,
-        write_csv,
-    )
+    from sitthi.poverty.report import Level, check_area, poverty_by_area, poverty_by_indicator
 
     if level not in ("province", "district", "subdistrict"):
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")

@@ -37,10 +37,12 @@ create or replace temp macro birth_clashes(yl, ml, dl, yr, mr, dr) as
 """
 
 
-def _pair(kind: str, a: str, b: str) -> str:
+def _pair(kind: str, a: str, b: str, other: str | None = None) -> str:
+    """``a``'s ``kind`` name agrees with ``b``'s ``other`` name (the same kind by default)."""
+    o = other or kind
     return (
         f"name_agrees({a}.{kind}_name_norm, {a}.{kind}_name_key, {a}.{kind}_name_phonetic, "
-        f"{b}.{kind}_name_norm, {b}.{kind}_name_key, {b}.{kind}_name_phonetic)"
+        f"{b}.{o}_name_norm, {b}.{o}_name_key, {b}.{o}_name_phonetic)"
     )
 
 
@@ -62,12 +64,7 @@ def birth_clash_sql(a: str, b: str) -> str:
 
 def swapped_sql(a: str, b: str) -> str:
     """Given name and surname written in each other's column."""
-    return (
-        f"(name_agrees({a}.first_name_norm, {a}.first_name_key, {a}.first_name_phonetic, "
-        f"{b}.last_name_norm, {b}.last_name_key, {b}.last_name_phonetic) and "
-        f"name_agrees({a}.last_name_norm, {a}.last_name_key, {a}.last_name_phonetic, "
-        f"{b}.first_name_norm, {b}.first_name_key, {b}.first_name_phonetic))"
-    )
+    return f"({_pair('first', a, b, 'last')} and {_pair('last', a, b, 'first')})"
 
 
 def same_person_sql(a: str, b: str) -> str:

@@ -21,10 +21,9 @@ requires to be equal. Namesakes in one district differ in birth date or house.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitthi.engines.duckdb import one, run
+from sitthi.engines.duckdb import dict_rows, rows, run
 
 if TYPE_CHECKING:
     import duckdb
@@ -38,12 +37,12 @@ TWIN_SERIALS = 2
 MAX_BUCKET = 20
 
 
-def find_duplicate_registrations(con: duckdb.DuckDBPyConnection) -> int:
+def find_duplicate_registrations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Fill ``duplicate_registrations_found`` from ``link_input`` and ``id_links``.
 
     One row per pair of ID groups: ``rid_l``, ``rid_r`` (the two records that show it),
     ``pid_l``, ``pid_r`` and ``decision`` (``merged`` or ``review``). Returns the number of
-    pairs found to be one person.
+    pairs per decision.
     """
     run(
         con,
@@ -97,9 +96,8 @@ def find_duplicate_registrations(con: duckdb.DuckDBPyConnection) -> int:
         left join serials sr on sr.pid_hash = b.pid_r
         """,
     )
-    return int(
-        one(con, "select count(*) from duplicate_registrations_found where decision = 'merged'")
-    )
+    found = rows(con, "select decision, count(*) from duplicate_registrations_found group by 1")
+    return {str(decision): int(n) for decision, n in found}
 
 
 #: The columns of the list for the civil registry, one row per pair of IDs.
@@ -126,8 +124,6 @@ def duplicate_registration_list(
     The IDs come from the identity table, which only the store holds: this list is for the
     civil registry under its data sharing agreement, not for a log or a screen.
     """
-    from sitthi.engines.duckdb import dict_rows
-
     return dict_rows(
         con,
         """
@@ -142,27 +138,10 @@ def duplicate_registration_list(
         from duplicate_registrations d
         left join ids il on il.pid_hash = d.pid_hash_l
         left join ids ir on ir.pid_hash = d.pid_hash_r
-        left join (select source, record_id, arg_max(first_name, batch_id) as first_name,
-                          arg_max(last_name, batch_id) as last_name,
-                          arg_max(birth_date, batch_id) as birth_date
-                   from source_records group by 1, 2) s
-            on s.source = d.source_l and s.record_id = d.record_id_l
+        -- source_records holds each record's newest version once
+        left join source_records s on s.source = d.source_l and s.record_id = d.record_id_l
         where $decision is null or d.decision = $decision
         order by d.decision, d.person_id nulls last, d.source_l, d.record_id_l
         """,
         {"decision": decision},
     )
-
-
-def write_list(found: list[dict[str, object]], path: Path) -> None:
-    """The list as UTF-8 CSV (with a BOM, so Excel shows the Thai), owner-readable only."""
-    import csv
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=LIST_COLUMNS)
-        writer.writeheader()
-        for row in found:
-            writer.writerow({c: "" if row[c] is None else row[c] for c in LIST_COLUMNS})

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sitthi.engines.duckdb import one, rows, run
+from sitthi.engines.duckdb import one, run
 from sitthi.errors import SitthiError
 from sitthi.ingest.store import ensure_schema as ensure_ingest_schema
 from sitthi.linkage.cluster import Thresholds, cluster_records
@@ -106,7 +106,7 @@ def link_store(
     records = prepare_records(con)
     stage("national_id")
     ids = resolve_ids(con)
-    find_duplicate_registrations(con)
+    duplicates = find_duplicate_registrations(con)
     stage("probabilistic")
     if incremental:
         _mark_new_records(con)
@@ -144,9 +144,7 @@ def link_store(
         by_stage=clustered.by_stage,
         id_repairs={"invalid_id": ids.repaired_invalid, "valid_typo": ids.repaired_valid_typo},
         id_conflicts=ids.id_conflicts,
-        duplicate_registrations=dict(
-            rows(con, "select decision, count(*) from duplicate_registrations_found group by 1")
-        ),
+        duplicate_registrations=duplicates,
         pairs_scored=int(one(con, "select count(*) from scored_pairs")),
         model=scored.model_origin,
         events=events,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sitthi.engines.duckdb import dict_rows, one, quote_literal
@@ -110,14 +108,3 @@ def poverty_by_indicator(
         row["dimension"] = indicator.dimension
         row["th"] = indicator.th
     return rows
-
-
-def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
-    """Rows as UTF-8 CSV with a BOM, so Excel opens the Thai names correctly."""
-    try:
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["code"])
-            writer.writeheader()
-            writer.writerows(rows)
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot write: {exc.strerror}") from exc
