@@ -127,19 +127,7 @@ def build_world(
     p = welfare.welfare_card(_stream(seed, "welfare_card"), p)
     p = welfare.disability_cards(_stream(seed, "disability_cards"), p, as_of)
     hh = household_facts(_stream(seed, "household"), p, hh)
-    area_cols = [
-        "household_id",
-        "house_code",
-        "house_no",
-        "moo",
-        "subdistrict_code",
-        "district_code",
-        "province_code",
-        "subdistrict_name",
-        "district_name",
-        "province_name",
-    ]
-    p = p.merge(hh[area_cols], on="household_id", how="left")
+    p = p.merge(hh[["household_id", *moves.ADDRESS_COLUMNS]], on="household_id", how="left")
 
     step("payments")
     payments, errors = welfare.allowance_payments(
