@@ -105,6 +105,16 @@ def test_given_and_family_name_swapped_in_the_survey(world: Path) -> None:
     assert_rate(int(swapped.sum()), len(cdd), NOISE.agencies["cdd"].name_swap, "name swap")
 
 
+def test_a_birth_date_left_blank_in_the_survey(world: Path) -> None:
+    cdd = rows_with_truth(world, "cdd")
+    blank = cdd["planted"].str.contains("missing_birth_date")
+    assert blank.any()
+    dates = cdd["birth"].fillna("").astype(str).str.strip()
+    assert (dates[blank] == "").all()
+    assert (dates[~blank] != "").all()
+    assert_rate(int(blank.sum()), len(cdd), NOISE.agencies["cdd"].missing_birth_date, "blank date")
+
+
 def test_two_fields_wrong_at_once_leave_one_agreeing(world: Path) -> None:
     """The hard case: a valid ID that agrees on only one of given name, surname, birth date."""
     cdd = _with_person(rows_with_truth(world, "cdd"), world)

@@ -33,9 +33,16 @@ def _name(kind: str) -> cl.CustomComparison:
             _swapped_level(key, other, weighed=kind == "first"),
             cll.ExactMatchLevel(phon),
             cll.JaroWinklerLevel(key, 0.8),
+            *([_maiden_level()] if kind == "last" else []),
             cll.ElseLevel(),
         ],
     )
+
+
+def _maiden_level() -> cll.CustomLevel:
+    # A woman's surname changes when she marries and some lists keep the maiden one: two
+    # women's surnames that differ say much less than two men's (its own m and u).
+    return _level("sex_l = 'F' and sex_r = 'F'", "different surnames, both women")
 
 
 def _level(sql: str, label: str) -> cll.CustomLevel:
@@ -209,6 +216,10 @@ PREDICTION_RULES = (
     ("postcode", "street_key"),
     ("postcode", "last_name_phonetic"),
     ("first_name_phonetic", "street_key"),
+    # Two errors at once (a maiden name and no birth date, a misspelt given name and a year
+    # off): the given name where one lives, the family name in one's house.
+    ("first_name_phonetic", "subdistrict_code"),
+    ("last_name_phonetic", "house_code"),
 )
 #: Given name and surname swapped between the columns.
 SWAPPED_NAMES_RULE = (

@@ -179,6 +179,10 @@ def _birth_recorded(
     changed = jan_first | off
     parts = {"year": year[changed], "month": month[changed], "day": day[changed]}
     recorded[changed] = pd.to_datetime(pd.DataFrame(parts)).to_numpy()
+    # A date left blank (the respondent was not sure, the caller did not say): no date at all.
+    blank = _pick(rng, n, noise.missing_birth_date) & ~partial & ~changed
+    recorded[blank] = np.datetime64("NaT")
+    mark(blank, "missing_birth_date")
     out["birth_recorded"] = recorded
     swap = _pick(rng, n, noise.day_month_swap) & (day <= 12)
     swap &= (day != month) & (precision == "day")

@@ -26,6 +26,7 @@ class AgencyNoise(BaseModel):
     keyboard_typo: float = Rate
     era_mixup: float = Rate
     partial_birth_date: float = Rate
+    missing_birth_date: float = Rate
     day_month_swap: float = Rate
     maiden_name: float = Rate
     duplicate: float = Rate
