@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 q = quote_identifier
 
+#: The parsers are pure and the same names, dates and places come back in every file of a
+#: run (the civil registry has them all): each distinct value is parsed once per process.
+_memo = lru_cache(maxsize=1 << 18)
+
 
 def _text(column: str) -> str:
     """A raw column as trimmed text, NULL when empty (raw_rows is always aliased ``r``)."""
@@ -92,6 +96,7 @@ def _word(token: str) -> tuple[tuple[str, ...], str, str]:
 _TRICKY = frozenset({"หญิง", "ว่าที่"})  # words whose meaning depends on the word before
 
 
+@_memo
 def _names_from_full(value: str | None) -> tuple[Any, ...]:
     """Title, first and last name from one full-name cell.
 
@@ -116,6 +121,7 @@ def _names_from_full(value: str | None) -> tuple[Any, ...]:
     return (p.title, p.first_name or None, p.last_name or None, p.sex_hint)
 
 
+@_memo
 def _title(value: str | None) -> tuple[Any, ...]:
     if value is None:
         return (None, None)
@@ -124,6 +130,7 @@ def _title(value: str | None) -> tuple[Any, ...]:
     return (title, sex_from_title(title) if title else None)
 
 
+@_memo
 def _first_name(value: str | None) -> tuple[Any, ...]:
     """A first-name cell: a glued title is split off (นางสาวสมศรี), unless nothing is left
     (นพ and นาย are given names as well as titles)."""
@@ -137,10 +144,12 @@ def _first_name(value: str | None) -> tuple[Any, ...]:
     return (title, rest, sex_from_title(title) if title else None)
 
 
+@_memo
 def _last_name(value: str | None) -> tuple[Any, ...]:
     return (normalize_thai_text(value) or None,) if value is not None else (None,)
 
 
+@_memo
 def _name_keys(name: str | None) -> tuple[Any, ...]:
     if not name:
         return (None, None, None)
@@ -169,16 +178,22 @@ def _other_id_sql(expression: str) -> str:
 
 def _birth(era: str | None) -> Callable[[str | None], tuple[Any, ...]]:
     def parse(value: str | None) -> tuple[Any, ...]:
-        if value is None:
-            return (None, None, None, None)
-        p = parse_thai_date(value, era=era)  # type: ignore[arg-type]
-        if p.value is None:
-            return (None, None, None, p.reason)
-        return (p.value.date.isoformat(), p.value.precision, str(p.value.era_corrected), None)
+        return _parse_birth(value, era)
 
     return parse
 
 
+@_memo
+def _parse_birth(value: str | None, era: str | None) -> tuple[Any, ...]:
+    if value is None:
+        return (None, None, None, None)
+    p = parse_thai_date(value, era=era)  # type: ignore[arg-type]
+    if p.value is None:
+        return (None, None, None, p.reason)
+    return (p.value.date.isoformat(), p.value.precision, str(p.value.era_corrected), None)
+
+
+@_memo
 def _area(sub: str | None, dist: str | None, prov: str | None, addr: str | None) -> tuple[Any, ...]:
     house_no = moo = None
     if addr is not None:
@@ -202,6 +217,10 @@ def _pair(
     return parse
 
 
+_SEX, _HOUSE, _PHONE = (_memo(_pair(f)) for f in (parse_sex, parse_house_code, parse_phone))
+
+
+@_memo
 def _fact_date(value: str | None) -> tuple[Any, ...]:
     if value is None:
         return (None, None)
@@ -258,7 +277,7 @@ def prepare(
         "m_sex",
         [col.get("sex", null)],
         {"sex": "varchar", "reason": "varchar"},
-        _pair(parse_sex),
+        _SEX,
     )
     area_keys = [col.get(k, null) for k in ("subdistrict", "district", "province", "address")]
     map_distinct(
@@ -280,14 +299,14 @@ def prepare(
         "m_house",
         [col.get("house_code", null)],
         {"code": "varchar", "reason": "varchar"},
-        _pair(parse_house_code),
+        _HOUSE,
     )
     map_distinct(
         con,
         "m_phone",
         [col.get("phone", null)],
         {"phone": "varchar", "reason": "varchar"},
-        _pair(parse_phone),
+        _PHONE,
     )
 
     fact_joins, fact_list = _prepare_facts(con, facts, extract_date)

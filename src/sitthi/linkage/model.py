@@ -54,7 +54,7 @@ def _swapped_level(key: str, other: str, *, weighed: bool) -> Any:
         return _swapped(key, other).configure(is_null_level=True)
     # Random pairs never have each other's names swapped, so sampling cannot estimate u:
     # left unset, Splink would fall back to a default that makes a swap count for little.
-    # 1e-6 is the bound when 3 million pairs show none.
+    # 1e-6 is the bound when the million sampled pairs show none.
     return _swapped(key, other).configure(u_probability=1e-6, fix_u_probability=True)
 
 

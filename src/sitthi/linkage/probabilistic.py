@@ -33,9 +33,9 @@ MIN_TRAIN_RECORDS = 5000
 #: The packaged model's floor on m (see `packaged_model`).
 PACKAGED_MIN_M = 0.001
 #: Random pairs drawn to estimate u. More gives steadier u for rare levels.
-U_SAMPLE_PAIRS = 3e6
+U_SAMPLE_PAIRS = 1e6
 #: Cap on the pairs each EM training block uses.
-EM_MAX_PAIRS = 1e6
+EM_MAX_PAIRS = 2e5
 SEED = 42
 
 
@@ -196,8 +196,8 @@ def packaged_model(prior: float) -> dict[str, Any]:
 
     Term-frequency adjustments are dropped: name frequencies counted in a few hundred
     records say nothing about how common a name is. No level's m is below
-    `PACKAGED_MIN_M`: nobody in the synthetic world moves house, so its model would treat
-    a different district as proof of a different person, which real data does not bear.
+    `PACKAGED_MIN_M`: few people in the synthetic world move house, so its model would treat
+    a different district as near proof of a different person, which real data does not bear.
     """
     text = files("sitthi.linkage").joinpath("packaged_model.json").read_text(encoding="utf-8")
     model = without_term_frequencies(json.loads(text))
@@ -256,7 +256,10 @@ def _train(linker: Any) -> None:
 
     from sitthi.linkage.model import TRAINING_RULES
 
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    # One pass over the sample: the rarest levels never reach an early stop anyway.
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=U_SAMPLE_PAIRS, seed=SEED, num_chunks=1
+    )
     trained = 0
     for rule in TRAINING_RULES:
         try:
