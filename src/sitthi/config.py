@@ -25,6 +25,7 @@ MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 _EXPECTED = {
     "environment": "expected development or production",
     "pseudonym_key_version": "expected a whole number ≥ 1",
+    "suppression_k": "expected a whole number ≥ 2",
 }
 _SECRET = {"pseudonym_key"}  # never repeated in a message
 
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
 
     pseudonym_key_version: int = Field(default=1, ge=1)
     """Recorded with every pseudonym, so a rotated key can be told from the old one."""
+
+    operations_url: str | None = None
+    """SQLAlchemy URL of the operational store (users, API clients, DSAs, the audit log,
+    notice deliveries, review decisions), e.g. ``postgresql+psycopg://…`` in production.
+    Default: a SQLite file beside the analytics store (``sitthi.operations.sqlite``)."""
+
+    releases_dir: Path | None = None
+    """Where `sitthi publish` puts releases. Default: ``releases/`` beside the store."""
+
+    suppression_k: int = Field(default=10, ge=2)
+    """Aggregates that leave suppress every cell counting fewer than this many persons."""
 
     @field_validator("environment", mode="before")
     @classmethod
