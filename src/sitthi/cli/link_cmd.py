@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sitthi.cli.options import input_file
+from sitthi.cli.options import DbOption, input_file
 from sitthi.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -19,7 +19,6 @@ review_app = typer.Typer(
     help="The review queue: pairs the model is unsure of.", no_args_is_help=True
 )
 
-DbOption = Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")]
 LinkThreshold = Annotated[
     float, typer.Option(help="Match probability at or above which two records are linked.")
 ]

@@ -38,7 +38,16 @@ def _main(
 
 def _register() -> None:
     # Imported here so each command module stays small and heavy imports stay lazy.
-    from sitthi.cli import demo_cmd, ingest_cmd, keys_cmd, link_cmd, rights_cmd, synth_cmd, thai_cmd
+    from sitthi.cli import (
+        demo_cmd,
+        ingest_cmd,
+        keys_cmd,
+        link_cmd,
+        publish_cmd,
+        rights_cmd,
+        synth_cmd,
+        thai_cmd,
+    )
 
     app.command("synth")(synth_cmd.synth)
     app.command("ingest")(ingest_cmd.ingest)
@@ -51,6 +60,7 @@ def _register() -> None:
     app.command("rights")(rights_cmd.rights)
     app.command("profile")(rights_cmd.profile)
     app.add_typer(rights_cmd.report_app, name="report")
+    app.command("publish")(publish_cmd.publish)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")
     app.add_typer(keys_cmd.app, name="keys")

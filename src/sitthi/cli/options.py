@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from sitthi.errors import ValidationError
+
+#: ``--db``: which analytics store a command works on.
+DbOption = Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")]
 
 #: A year this large is a Buddhist-era year (พ.ศ. = ค.ศ. + 543), as Thai users write it.
 BE_FROM = 2400

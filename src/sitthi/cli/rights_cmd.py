@@ -7,11 +7,10 @@ from typing import Annotated, cast
 
 import typer
 
-from sitthi.cli.options import input_file, parse_date_option
+from sitthi.cli.options import DbOption, input_file, parse_date_option
 
 report_app = typer.Typer(help="Reports on the store.", no_args_is_help=True)
 
-DbOption = Annotated[Path | None, typer.Option(help="The store (default: SITTHI_DB).")]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="The day to evaluate (YYYY-MM-DD; default: today).")
 ]

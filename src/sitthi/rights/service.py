@@ -4,7 +4,10 @@ the poverty index, and TPMAP's four questions answered. One service for the CLI 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +98,7 @@ def _build(
             f"a programme's rule fails on the store's profiles: {error_reason(exc)}"
         ) from exc
     _record_programmes(con, programmes)
+    _record_run(con, as_of, programmes)
     step("notifications")
     notices = build_notifications(con, programmes)
     step("poverty index")
@@ -194,6 +198,33 @@ def _record_programmes(con: duckdb.DuckDBPyConnection, programmes: dict[str, Pro
     con.executemany(
         "insert into rights_programmes values (?, ?)",
         [(p.id, p.model_dump_json()) for p in programmes.values()],
+    )
+
+
+def _record_run(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, programmes: dict[str, Programme]
+) -> None:
+    """One row per rights run: the day judged and the programme versions, for a release's
+    lineage ("what did we know when we paid")."""
+    run(
+        con,
+        """create table if not exists rights_runs (
+               run_id varchar primary key, as_of date, finished_at timestamp,
+               programmes varchar)""",
+    )
+    # A programme has no version number of its own: the hash of its rules is one.
+    versions = {
+        p.id: hashlib.sha256(p.model_dump_json().encode()).hexdigest()[:12]
+        for p in programmes.values()
+    }
+    run(
+        con,
+        "insert into rights_runs values ($id, $as_of, now()::timestamp, $programmes)",
+        {
+            "id": f"rights-{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}",
+            "as_of": as_of,
+            "programmes": json.dumps(versions),
+        },
     )
 
 

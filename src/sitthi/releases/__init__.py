@@ -1,0 +1,1 @@
+"""Published releases: immutable, numbered snapshots of the registry that readers serve."""

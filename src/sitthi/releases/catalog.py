@@ -1,0 +1,117 @@
+"""The published releases, as readers see them: the newest one, or any by number.
+
+A release is a folder whose name is its number, holding ``manifest.json`` and
+``release.duckdb`` (see `sitthi.releases.publish`). Readers open it read-only, one DuckDB
+connection per release shared by every request (each request takes a cursor of its own),
+so a request answered from release N is answered wholly from N, even while N+1 appears.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sitthi.errors import ValidationError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MANIFEST = "manifest.json"
+RELEASE_DB = "release.duckdb"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def release_numbers(root: Path) -> list[int]:
+    """The numbers of the complete releases under ``root`` (a folder being built is hidden)."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / MANIFEST).is_file()
+    )
+
+
+@dataclass(frozen=True)
+class Release:
+    number: int
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def as_of(self) -> str:
+        return str(self.manifest["as_of"])
+
+
+class ReleaseCatalog:
+    """The releases of one folder, with a read-only connection per release opened once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._open: dict[int, tuple[Release, duckdb.DuckDBPyConnection]] = {}
+        self._listed: tuple[int, list[int]] = (-1, [])
+
+    def numbers(self) -> list[int]:
+        # Publishing renames a folder into the root, which changes the root's mtime: the
+        # listing is read again only then, not on every request.
+        try:
+            stamp = self.root.stat().st_mtime_ns
+        except FileNotFoundError:
+            return []
+        if stamp != self._listed[0]:
+            self._listed = (stamp, release_numbers(self.root))
+        return self._listed[1]
+
+    def newest(self) -> int:
+        found = self.numbers()
+        if not found:
+            raise ValidationError("no release has been published yet: run `sitthi publish`")
+        return found[-1]
+
+    def release(self, number: int | None = None) -> Release:
+        return self._get(self.newest() if number is None else number)[0]
+
+    def cursor(self, number: int | None = None) -> tuple[Release, duckdb.DuckDBPyConnection]:
+        """The release (the newest by default) and a cursor of its own on it."""
+        release, con = self._get(self.newest() if number is None else number)
+        return release, con.cursor()
+
+    def _get(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if number not in self._open:
+                self._open[number] = self._load(number)
+            return self._open[number]
+
+    def _load(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection]:
+        import duckdb
+
+        path = self.root / str(number)
+        if number not in self.numbers():
+            raise ValidationError(f"no release {number} (published: {self._published()})")
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        # Nothing may change a release: a file whose hash is not the published one is not
+        # served (file modes alone do not stop an administrator).
+        if file_sha256(path / RELEASE_DB) != manifest.get("sha256"):
+            raise ValidationError(f"release {number} has changed since it was published: {path}")
+        con = duckdb.connect(str(path / RELEASE_DB), read_only=True)
+        return Release(number, path, manifest), con
+
+    def _published(self) -> str:
+        found = self.numbers()
+        return ", ".join(map(str, found)) if found else "none"
+
+    def close(self) -> None:
+        with self._lock:
+            for _, con in self._open.values():
+                con.close()
+            self._open.clear()
