@@ -39,6 +39,8 @@ def _main(
 def _register() -> None:
     # Imported here so each command module stays small and heavy imports stay lazy.
     from sitthi.cli import (
+        admin_cmd,
+        audit_cmd,
         demo_cmd,
         ingest_cmd,
         keys_cmd,
@@ -64,6 +66,8 @@ def _register() -> None:
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")
     app.add_typer(keys_cmd.app, name="keys")
+    app.add_typer(admin_cmd.app, name="admin")
+    app.add_typer(audit_cmd.app, name="audit")
 
 
 _register()
