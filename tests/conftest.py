@@ -7,6 +7,7 @@ and registry tests; tests that change a store work on their own copy of the file
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from sitthi.config import Settings
 from sitthi.engines.duckdb import connect
 from sitthi.linkage.service import LinkReport, link_store
 from sitthi.pipeline import ingest_world
+from sitthi.rights.service import run_rights
 from sitthi.synth.world import generate_world
 
 # CI machines are slow and shared: keep property tests thorough but bounded.
@@ -68,6 +70,20 @@ def linked(ingested: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     report = link_store(con, now=NOW)
     con.close()
     return path, report
+
+
+@pytest.fixture(scope="session")
+def registry_store(
+    world: Path, linked: tuple[Path, LinkReport], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The linked store after `sitthi rights` (the whole service): what publish freezes."""
+    path = tmp_path_factory.mktemp("registry") / "store.duckdb"
+    shutil.copy(linked[0], path)
+    as_of = json.loads((world / "manifest.json").read_text(encoding="utf-8"))["as_of"]
+    con = connect(path)
+    run_rights(con, dt.date.fromisoformat(as_of))
+    con.close()
+    return path
 
 
 @pytest.fixture

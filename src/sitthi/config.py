@@ -26,6 +26,7 @@ _EXPECTED = {
     "environment": "expected development or production",
     "pseudonym_key_version": "expected a whole number ≥ 1",
     "suppression_k": "expected a whole number ≥ 2",
+    "token_minutes": "expected minutes from 1 to 1440",
 }
 _SECRET = {"pseudonym_key"}  # never repeated in a message
 
@@ -69,6 +70,14 @@ class Settings(BaseSettings):
 
     releases_dir: Path | None = None
     """Where `sitthi publish` puts releases. Default: ``releases/`` beside the store."""
+
+    signing_keys_dir: Path | None = None
+    """The API's token signing keys (Ed25519, one PEM file each; the newest signs). Default:
+    ``signing-keys/`` beside the store. Development makes one on first use; production
+    refuses those."""
+
+    token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """How long an access token from ``/oauth2/client/token`` is valid."""
 
     suppression_k: int = Field(default=10, ge=2)
     """Aggregates that leave suppress every cell counting fewer than this many persons."""

@@ -51,6 +51,14 @@ class Context:
     def releases_dir(self) -> Path:
         return self.settings.releases_dir or self.store_path.parent / "releases"
 
+    @property
+    def signing_keys_dir(self) -> Path:
+        return self.settings.signing_keys_dir or self.store_path.parent / "signing-keys"
+
+    @property
+    def production(self) -> bool:
+        return self.settings.environment == "production"
+
 
 def _beside(store: Path) -> str:
     return f"sqlite:///{store.with_name(store.stem + '.operations.sqlite')}"

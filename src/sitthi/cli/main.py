@@ -47,6 +47,7 @@ def _register() -> None:
         link_cmd,
         publish_cmd,
         rights_cmd,
+        serve_cmd,
         synth_cmd,
         thai_cmd,
     )
@@ -63,6 +64,7 @@ def _register() -> None:
     app.command("profile")(rights_cmd.profile)
     app.add_typer(rights_cmd.report_app, name="report")
     app.command("publish")(publish_cmd.publish)
+    app.command("serve")(serve_cmd.serve)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")
     app.add_typer(keys_cmd.app, name="keys")

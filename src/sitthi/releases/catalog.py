@@ -78,6 +78,15 @@ class ReleaseCatalog:
             raise ValidationError("no release has been published yet: run `sitthi publish`")
         return found[-1]
 
+    def manifest(self, number: int) -> dict[str, Any]:
+        """A release's manifest, read without opening (or checking) its database."""
+        if number not in self.numbers():
+            raise ValidationError(f"no release {number} (published: {self._published()})")
+        found: dict[str, Any] = json.loads(
+            (self.root / str(number) / MANIFEST).read_text(encoding="utf-8")
+        )
+        return found
+
     def release(self, number: int | None = None) -> Release:
         return self._get(self.newest() if number is None else number)[0]
 

@@ -1,0 +1,101 @@
+"""The FastAPI application: `create_app(ctx)` is what ``sitthi serve`` runs.
+
+Routes parse, call a service, format; every one declares its permission (`permissions`),
+every error is problem+json in Thai and English (`problems`), and every person-level
+answer is audited before it leaves (`state.ApiState.record`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sitthi import __version__
+from sitthi.api import problems
+from sitthi.api.permissions import check_routes
+from sitthi.api.problems import Problem
+from sitthi.api.routes import meta, persons, registry
+from sitthi.api.signing import KeySet
+from sitthi.api.state import ApiState
+from sitthi.context import Context
+from sitthi.operations.audit import anchor_key_from
+from sitthi.releases.catalog import ReleaseCatalog
+
+#: No request needs more: a lookup is a few hundred bytes, a DCI search a few kilobytes.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(ctx: Context) -> FastAPI:
+    """The API over ``ctx``'s releases and operational store; refuses unsafe settings."""
+    secret = ctx.settings.pseudonym_secret()  # refuses the development key in production
+    app = FastAPI(
+        title="Sitthi API",
+        version=__version__,
+        summary="ทะเบียนกลางเพื่อสิทธิสวัสดิการ: the registry of rights, under roles, DSAs and audit",
+        openapi_url="/openapi.json",
+    )
+    app.state.sitthi = ApiState(
+        ctx=ctx,
+        catalog=ReleaseCatalog(ctx.releases_dir),
+        keys=KeySet.load(ctx.signing_keys_dir, production=ctx.production),
+        anchor_key=anchor_key_from(secret),
+    )
+    for router in (meta.router, registry.router, persons.router):
+        app.include_router(router)
+    app.add_exception_handler(Problem, problems.on_problem)
+    app.add_exception_handler(RequestValidationError, problems.on_invalid)
+    app.add_exception_handler(StarletteHTTPException, problems.on_http)
+    app.add_exception_handler(Exception, problems.on_unexpected)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    check_routes(app.openapi())
+    return app
+
+
+class BodyLimit:
+    """413 for a body over ``limit`` bytes, counted as it arrives (a false Content-Length
+    or a chunked body cannot get past it)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    problem = Problem(
+        413,
+        "too-large",
+        f"คำขอใหญ่เกิน {MAX_BODY_BYTES // 1024} KiB",
+        f"the body is over {MAX_BODY_BYTES // 1024} KiB",
+    )
+    request = Request(scope, receive)
+    response: Response = problems.response(problem, request)
+    await response(scope, receive, send)

@@ -1,0 +1,75 @@
+"""What of a person a caller may see: their role's fields, or their agreement's.
+
+A case worker sees everyone of their areas with sensitive fields masked until revealed;
+an agency's system sees only the fields, areas and population of a DSA in force today.
+Anything else is refused before any data is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sitthi.api.auth import Principal
+from sitthi.api.problems import Problem
+from sitthi.operations.accounts import get_dsa
+from sitthi.operations.dsa import REGISTRY_FIELDS, DataSharingAgreement
+from sitthi.operations.roles import Role, area_covers
+from sitthi.operations.store import OperationsStore
+from sitthi.registry.access import MASKED_FOR_CASEWORKERS, in_population
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Never part of a person's answer: the real ID (exports only, under real_ids) and the
+#: pseudonym (an internal key).
+NEVER_SHOWN = frozenset({"national_id", "pid_hash"})
+
+
+@dataclass(frozen=True)
+class View:
+    allowed: frozenset[str]
+    masked: frozenset[str]
+    dsa: DataSharingAgreement | None = None
+
+    def covers(
+        self,
+        caller: Principal,
+        cur: duckdb.DuckDBPyConnection,
+        person_id: str,
+        area: dict[str, str | None],
+    ) -> bool:
+        """Whether the caller may see this person: their area, and for an agreement its
+        population too."""
+        codes = [c for c in area.values() if c]
+        if self.dsa is None:
+            return any(area_covers(scope, c) for scope in caller.areas for c in codes)
+        population = self.dsa.population
+        return any(self.dsa.allows_area(c) for c in codes) and in_population(
+            cur, person_id, groups=population.groups, programmes=population.programmes
+        )
+
+
+def view_for(caller: Principal, operations: OperationsStore, today: dt.date) -> View:
+    """The fields ``caller`` may see of a person, or a 403 problem."""
+    fields = frozenset(REGISTRY_FIELDS) - NEVER_SHOWN
+    if caller.role is Role.CASEWORKER:
+        if not caller.areas:
+            raise _forbidden("ไม่มีพื้นที่รับผิดชอบ", "no assigned areas")
+        return View(fields, MASKED_FOR_CASEWORKERS)
+    if caller.role is Role.AGENCY:
+        dsa = get_dsa(operations, caller.dsa_id) if caller.dsa_id else None
+        if dsa is None:
+            raise _forbidden("ไม่มีข้อตกลงแบ่งปันข้อมูล", "no data sharing agreement")
+        if not dsa.is_valid_on(today):
+            raise _forbidden(
+                f"ข้อตกลง {dsa.id} ไม่มีผลในวันนี้ ({dsa.valid_from} ถึง {dsa.valid_to})",
+                f"agreement {dsa.id} is not in force today ({dsa.valid_from} to {dsa.valid_to})",
+            )
+        return View(frozenset(dsa.fields) - NEVER_SHOWN, frozenset(), dsa)
+    raise _forbidden("บทบาทนี้ไม่เห็นข้อมูลรายบุคคล", "this role never sees a person")
+
+
+def _forbidden(th: str, en: str) -> Problem:
+    return Problem(403, "forbidden", th, en)

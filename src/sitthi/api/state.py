@@ -1,0 +1,81 @@
+"""What the running API holds: the context, the release catalog, the signing keys, and
+the audit writer that every person-level answer waits for."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+
+from sitthi.api.problems import Problem
+from sitthi.operations import audit
+from sitthi.operations.audit import AuditEntry, AuditUnavailable
+
+if TYPE_CHECKING:
+    from sitthi.api.auth import Principal
+    from sitthi.api.signing import KeySet
+    from sitthi.context import Context
+    from sitthi.operations.audit import Action
+    from sitthi.releases.catalog import ReleaseCatalog
+
+
+def route_of(request: Request) -> str:
+    """``POST /api/v1/persons/lookup``: the route's template, never the values in a URL."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None) or "(unknown route)"
+    return f"{request.method} {path}"
+
+
+@dataclass
+class ApiState:
+    ctx: Context
+    catalog: ReleaseCatalog
+    keys: KeySet
+    anchor_key: bytes
+
+    def record(
+        self,
+        caller: Principal,
+        request: Request,
+        *,
+        action: Action,
+        persons: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        release: int | None = None,
+        purpose: str | None = None,
+        query: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> None:
+        """Write the audit record of an answer before it leaves; 503 when that fails."""
+        entry = AuditEntry(
+            actor=caller.subject,
+            actor_kind="user" if caller.kind == "user" else "client",
+            role=caller.role,
+            dsa_id=caller.dsa_id,
+            purpose=purpose,
+            action=action,
+            route=route_of(request),
+            query=query or {},
+            persons=list(persons),
+            fields=list(fields),
+            release=release,
+            status=status,
+        )
+        try:
+            audit.append(self.ctx.operations, entry, anchor_key=self.anchor_key)
+        except AuditUnavailable:
+            raise Problem(
+                503,
+                "audit-unavailable",
+                "บันทึกการเข้าถึงไม่ได้ จึงไม่ตอบข้อมูล โปรดลองใหม่ภายหลัง",
+                "the audit log cannot be written, so no data is answered; try again later",
+                headers={"Retry-After": "30"},
+            ) from None
+
+    def audit_refusal(self, caller: Principal, request: Request, status: int, why: str) -> None:
+        """A refused call is audited too; if even that fails the refusal still stands."""
+        with contextlib.suppress(Problem):
+            self.record(caller, request, action="refused", status=status, query={"reason": why})

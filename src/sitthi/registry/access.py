@@ -1,0 +1,199 @@
+"""One person as a caller may see them: the fields their role or agreement allows, the
+sensitive ones masked until revealed, each value with its source and date.
+
+Shared by the API, the dashboard and the CLI; it reads a release (or a store) and decides
+nothing about who the caller is: they pass the registry fields allowed and masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sitthi.engines.duckdb import dict_rows, rows
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Registry fields (the vocabulary of `sitthi.operations.dsa.REGISTRY_FIELDS`) and the
+#: golden-record and profile columns each one stands for.
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "person_id": ("person_id",),
+    "household_id": ("household_id",),
+    "title": ("title",),
+    "first_name": ("first_name",),
+    "last_name": ("last_name",),
+    "sex": ("sex",),
+    "birth_date": ("birth_date", "birth_precision"),
+    "age": ("age",),
+    "nationality": ("nationality", "thai"),
+    "vital_status": ("vital_status", "alive"),
+    "death_date": ("death_date",),
+    "house_code": ("house_code",),
+    "address": ("house_no", "moo"),
+    "province_code": ("province_code",),
+    "district_code": ("district_code",),
+    "subdistrict_code": ("subdistrict_code",),
+    "phone": ("phone",),
+    "disability": (
+        "disability",
+        "disability_type",
+        "disability_card_valid",
+        "disability_card_no",
+        "disability_card_issued",
+        "disability_card_expiry",
+    ),
+    "health": ("health_scheme", "bedridden"),
+    "income": (
+        "annual_income",
+        "deposit_balance",
+        "land_rai",
+        "household_income_per_person",
+        "government_pension",
+        "pension_amount",
+    ),
+    "employment": ("occupation", "formally_employed", "insured_wage", "sso_section", "sso_status"),
+    "education": ("student", "class_level", "school_code"),
+    "welfare_card": ("welfare_card", "welfare_card_status", "welfare_card_round"),
+    "state_care": ("state_care_resident", "care_home"),
+}
+COLUMN_FIELD = {c: f for f, cs in FIELD_COLUMNS.items() for c in cs}
+#: What a case worker sees masked until they state a purpose and reveal it (audited).
+MASKED_FOR_CASEWORKERS = frozenset({"disability", "health", "income", "phone", "address"})
+#: Record-level answers beyond the person's own fields, each a registry field too.
+SECTIONS = ("entitlements", "gaps", "notices")
+
+
+@dataclass
+class PersonRecord:
+    person_id: str
+    area: dict[str, str | None]  # province, district and subdistrict codes
+    fields: dict[str, dict[str, Any]]  # registry field -> column -> value
+    masked: list[str]  # registry fields withheld until revealed
+    values: list[dict[str, Any]] = field(default_factory=list)  # with source and date
+    entitlements: list[dict[str, Any]] | None = None
+    gaps: list[dict[str, Any]] | None = None
+    notices: list[dict[str, Any]] | None = None
+
+    @property
+    def shown(self) -> list[str]:
+        return sorted(self.fields)
+
+
+def person_for_pid(con: duckdb.DuckDBPyConnection, pid_hash: str) -> str | None:
+    """The person holding a valid ID (by its pseudonym): the one most records agree on."""
+    found = rows(
+        con,
+        "select person_id from person_ids where pid_hash = $h "
+        "order by records desc, person_id limit 1",
+        {"h": pid_hash},
+    )
+    return str(found[0][0]) if found else None
+
+
+#: The population groups of a Data Sharing Agreement, as conditions on a profile.
+GROUP_CONDITIONS: dict[str, str] = {
+    "all": "true",
+    "elderly": "age >= 60",
+    "disabled": "disability",
+    "children": "age < 18",
+    "low_income": "welfare_card or household_income_per_person <= 100000",
+    "welfare_card_holders": "welfare_card",
+    "bedridden": "bedridden",
+    "state_care": "state_care_resident",
+}
+
+
+def in_population(
+    con: duckdb.DuckDBPyConnection,
+    person_id: str,
+    *,
+    groups: list[str] | tuple[str, ...] = (),
+    programmes: list[str] | tuple[str, ...] = (),
+) -> bool:
+    """Whether the person belongs to one of ``groups`` or is entitled to one of
+    ``programmes`` (the population an agreement covers)."""
+    tests = [f"coalesce(({GROUP_CONDITIONS[g]}), false)" for g in groups]
+    if programmes:
+        tests.append(
+            "exists (select 1 from entitlements e where e.person_id = p.person_id "
+            "and e.programme in $programmes)"
+        )
+    if not tests:
+        return False
+    found = rows(
+        con,
+        f"select ({' or '.join(tests)}) from profiles p where p.person_id = $p",
+        {"p": person_id, **({"programmes": list(programmes)} if programmes else {})},
+    )
+    return bool(found and found[0][0])
+
+
+def person_area(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, str | None] | None:
+    found = dict_rows(
+        con,
+        "select province_code, district_code, subdistrict_code from profiles where person_id = $p",
+        {"p": person_id},
+    )
+    return found[0] if found else None
+
+
+def person_record(
+    con: duckdb.DuckDBPyConnection,
+    person_id: str,
+    *,
+    allowed: frozenset[str] | set[str],
+    masked: frozenset[str] | set[str] = frozenset(),
+) -> PersonRecord | None:
+    """The allowed registry fields of ``person_id``; ``masked`` ones named but withheld."""
+    profile = dict_rows(con, "select * from profiles where person_id = $p", {"p": person_id})
+    golden = dict_rows(con, "select * from persons where person_id = $p", {"p": person_id})
+    if not profile:
+        return None
+    merged = {**(golden[0] if golden else {}), **profile[0]}
+    shown = set(allowed) - set(masked)
+    fields: dict[str, dict[str, Any]] = {}
+    for name in sorted(shown & set(FIELD_COLUMNS)):
+        present = {c: merged[c] for c in FIELD_COLUMNS[name] if c in merged}
+        if present:
+            fields[name] = present
+    values = [
+        v
+        for v in dict_rows(
+            con,
+            """select field, value, source, as_of, from_authority from person_values
+               where person_id = $p order by field, source""",
+            {"p": person_id},
+        )
+        if COLUMN_FIELD.get(v["field"]) in shown
+    ]
+    record = PersonRecord(
+        person_id=person_id,
+        area={k: profile[0].get(k) for k in ("province_code", "district_code", "subdistrict_code")},
+        fields=fields,
+        masked=sorted(set(allowed) & set(masked)),
+        values=values,
+    )
+    params = {"p": person_id}
+    if "entitlements" in shown:
+        record.entitlements = dict_rows(
+            con,
+            "select programme, amount, reason, as_of from entitlements where person_id = $p "
+            "order by programme",
+            params,
+        )
+    if "gaps" in shown:
+        record.gaps = dict_rows(
+            con,
+            "select programme, gap, amount, detail, unknown from gaps where person_id = $p "
+            "order by programme, gap",
+            params,
+        )
+    if "notices" in shown:
+        record.notices = dict_rows(
+            con,
+            "select programme, gap, channel, status, message_th from notifications "
+            "where person_id = $p order by programme, gap",
+            params,
+        )
+    return record
