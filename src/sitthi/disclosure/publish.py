@@ -1,0 +1,390 @@
+"""`suppress`: the one door every aggregate leaves Sitthi by.
+
+It takes counts of persons per subdistrict and category, builds the whole table (every
+level, every margin), suppresses small cells and their complements, proves with linear
+programming that no suppressed cell can be narrowed beyond the rule (`Protection`), also
+against differencing with the previous release, and returns what may be published
+(`Published.table`) apart from what must stay inside (`Published.pattern`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sitthi.disclosure.audit import Audit, Requirement, UnsafeTable, audit
+from sitthi.disclosure.complement import (
+    COMPLEMENTARY,
+    PREVIOUS,
+    PRIMARY,
+    REASONS,
+    Suppressor,
+)
+from sitthi.disclosure.protection import DEFAULT_K, Protection, check_k
+from sitthi.disclosure.releases import Previous, check_joint
+from sitthi.disclosure.system import release_system
+from sitthi.disclosure.table import Columns, Table, build_table
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+#: Rounds of audit and repair before giving up (each round suppresses more; a table that
+#: needs this many has been suppressed nearly whole long before).
+MAX_ROUNDS = 50
+_METADATA_KEY = b"sitthi.disclosure.pattern"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a run did and what it cost (for logs and the release's lineage)."""
+
+    cells: int
+    primary: int
+    complementary: int
+    previous: int
+    rounds: int
+    lps: int
+    seconds: float
+    audit_seconds: float
+    joint_lps: int = 0
+    joint_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The private side of a release: every cell's true count and why it is suppressed.
+
+    Keep it with the release, inside Sitthi, and pass it as ``previous`` to the next
+    `suppress`. **Never publish it**: it holds the counts the table hides, and which
+    suppressed cells are small (reason ``primary``).
+    """
+
+    cells: pd.DataFrame  # level, area_code, categories…, value, suppressed, reason
+    columns: Columns
+    k: int
+    protection: Protection
+
+    def save(self, path: Path | str) -> None:
+        """Write the pattern to a Parquet file (the rule and column names in its metadata)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrow = pa.Table.from_pandas(self.cells, preserve_index=False)
+        meta = {
+            "columns": asdict(self.columns),
+            "k": self.k,
+            "protection": asdict(self.protection),
+        }
+        schema_meta = dict(arrow.schema.metadata or {})
+        schema_meta[_METADATA_KEY] = json.dumps(meta).encode()
+        pq.write_table(arrow.replace_schema_metadata(schema_meta), str(path))
+
+    @classmethod
+    def load(cls, path: Path | str) -> Pattern:
+        """Read a pattern `save` wrote."""
+        import pyarrow.parquet as pq
+
+        from sitthi.errors import ValidationError
+
+        arrow = pq.read_table(str(path))
+        raw = (arrow.schema.metadata or {}).get(_METADATA_KEY)
+        if raw is None:
+            raise ValidationError(f"{path}: not a suppression pattern (no pattern metadata)")
+        meta = json.loads(raw)
+        columns = Columns(
+            area=meta["columns"]["area"],
+            categories=tuple(meta["columns"]["categories"]),
+            value=meta["columns"]["value"],
+        )
+        return cls(
+            cells=arrow.to_pandas(),
+            columns=columns,
+            k=int(meta["k"]),
+            protection=Protection(**meta["protection"]),
+        )
+
+
+@dataclass(frozen=True)
+class Published:
+    """A table safe to publish, and the pattern to keep.
+
+    ``table`` has one row per cell: ``level`` (national, province, district, subdistrict),
+    ``area_code`` (``TH`` for the country), one column per category (missing at the
+    column's total), ``value`` (missing when suppressed) and ``suppressed``. It says
+    nothing about why a cell is suppressed: "primary" would mean "this cell is small".
+    """
+
+    table: pd.DataFrame
+    pattern: Pattern
+    summary: Summary
+
+    @property
+    def category_columns(self) -> tuple[str, ...]:
+        return self.pattern.columns.categories
+
+    def rate(
+        self,
+        numerator: Mapping[str, Any],
+        *,
+        denominator: Mapping[str, Any] | None = None,
+        population: Mapping[str, float] | pd.Series | None = None,
+        per: float = 1000.0,
+    ) -> pd.DataFrame:
+        """A rate per area from published counts only (see `sitthi.disclosure.rates.rate`)."""
+        from sitthi.disclosure.rates import rate
+
+        return rate(
+            self.table,
+            self.category_columns,
+            numerator,
+            denominator=denominator,
+            population=population,
+            per=per,
+        )
+
+
+def suppress(
+    cells: pd.DataFrame,
+    *,
+    k: int = DEFAULT_K,
+    area_column: str = "subdistrict_code",
+    category_columns: Sequence[str] = ("category",),
+    value_column: str = "persons",
+    previous: Pattern | None = None,
+    protection: Protection | None = None,
+    max_change: int = 0,
+) -> Published:
+    """The publishable table of ``cells``: small cells and their complements suppressed.
+
+    Args:
+        cells: one row per subdistrict (6-digit DOPA code in ``area_column``) and category
+            (``category_columns``), counting persons in ``value_column``; a missing row
+            counts zero. Districts, provinces, the country and every total are added.
+        k: cells counting 1 to ``k − 1`` persons are suppressed (pass
+            ``settings.suppression_k``).
+        previous: the previous release's `Published.pattern`; the two releases together
+            must not reveal what either hides (`sitthi.disclosure.releases`).
+        protection: how vaguely a suppressed small cell must stay known (`Protection`).
+        max_change: persons by which an outsider is taken to know no subdistrict ×
+            category cell changed since ``previous`` (0: "what I cannot see did not change").
+
+    Returns:
+        `Published`: the table (``value`` missing where suppressed) and the pattern to keep.
+
+    Raises:
+        ValidationError: bad input (named by column and value).
+        UnsafeTable: the audit could not be completed (nothing is returned to publish).
+
+    Example:
+        >>> import pandas as pd
+        >>> cells = pd.DataFrame({"subdistrict_code": ["100101", "100101", "100102",
+        ...     "100102"], "category": ["elderly", "disabled", "elderly", "disabled"],
+        ...     "persons": [40, 3, 35, 20]})
+        >>> t = suppress(cells).table
+        >>> t[t.suppressed].shape[0]
+        4
+    """
+    start = perf_counter()
+    k = check_k(k)
+    protection = protection or Protection()
+    if isinstance(max_change, bool) or not isinstance(max_change, int) or max_change < 0:
+        from sitthi.errors import ValidationError
+
+        raise ValidationError(f"max_change={max_change!r}: expected a whole number ≥ 0")
+    columns = Columns(area=area_column, categories=tuple(category_columns), value=value_column)
+    table = build_table(cells, columns)
+    value = table.value.astype(np.float64)
+    primary = (table.value > 0) & (table.value < k)
+    lo_req, hi_req = protection.required(value, k=k)
+    state = Suppressor(table, primary, need_up=hi_req - value, need_down=value - lo_req)
+    state.settle()
+    before = Previous.from_pattern(previous) if previous is not None else None
+    rounds = lps = joint_lps = 0
+    audit_seconds = joint_seconds = 0.0
+    while True:
+        result = _audit_alone(table, state, primary, lo_req, hi_req)
+        rounds += 1
+        lps += result[0].lps
+        audit_seconds += result[0].seconds
+        if not result[0].safe:
+            _repair(state, result)
+        elif before is not None:
+            joint = check_joint(
+                table, state.suppressed, primary, hi_req, before, max_change=max_change
+            )
+            joint_lps += joint.result.lps
+            joint_seconds += joint.result.seconds
+            if joint.result.safe:
+                break
+            _carry(state, joint.carry, joint.repair)
+        else:
+            break
+        if rounds >= MAX_ROUNDS:
+            raise UnsafeTable(
+                f"the suppression did not pass its audit in {MAX_ROUNDS} rounds; nothing "
+                "is published"
+            )
+        state.settle()
+    keys = table.keys()
+    published = keys.assign(
+        value=_published_values(table.value, state.suppressed),
+        suppressed=state.suppressed,
+    )
+    pattern = Pattern(
+        cells=keys.assign(
+            value=table.value,
+            suppressed=state.suppressed,
+            reason=_reasons(state.reason),
+        ),
+        columns=columns,
+        k=k,
+        protection=protection,
+    )
+    summary = Summary(
+        cells=table.n_cells,
+        primary=int((state.reason == PRIMARY).sum()),
+        complementary=int((state.reason == COMPLEMENTARY).sum()),
+        previous=int((state.reason == PREVIOUS).sum()),
+        rounds=rounds,
+        lps=lps,
+        seconds=perf_counter() - start,
+        audit_seconds=audit_seconds,
+        joint_lps=joint_lps,
+        joint_seconds=joint_seconds,
+    )
+    return Published(table=published, pattern=pattern, summary=summary)
+
+
+def _audit_alone(
+    table: Table, state: Suppressor, primary: Bools, lo_req: Floats, hi_req: Floats
+) -> tuple[Audit, Requirement, NDArray[np.int64]]:
+    """The single-release audit: every suppressed cell at least one person wide, every
+    small one over its whole required interval."""
+    value = table.value.astype(np.float64)
+    system, cells = release_system(table, state.suppressed, value)
+    small = primary[cells]
+    need = Requirement(
+        hi=np.where(small, hi_req[cells], -np.inf),
+        lo=np.where(small, lo_req[cells], np.inf),
+        width=np.ones(len(cells)),
+    )
+    return audit(system, value[cells], need), need, cells
+
+
+def _repair(state: Suppressor, result: tuple[Audit, Requirement, NDArray[np.int64]]) -> None:
+    found, need, cells = result
+    bad = ~found.ok
+    narrow = (found.hi - found.lo < need.width - 1e-6)[bad]
+    short_up = np.maximum(need.hi - found.hi, 0.0)[bad]
+    short_down = np.maximum(found.lo - need.lo, 0.0)[bad]
+    # A cell too narrow must move a person either way.
+    short_up = np.where(narrow, np.maximum(short_up, 1.0), short_up)
+    short_down = np.where(narrow, np.maximum(short_down, 1.0), short_down)
+    state.repair(cells[bad], short_up, short_down)
+
+
+def _carry(state: Suppressor, carry: NDArray[np.int64], repair: NDArray[np.int64]) -> None:
+    if len(carry):
+        state.carry(carry)
+        return
+    hidden = state.suppressed[repair]
+    if (~hidden).any():
+        state.carry(repair[~hidden])
+    elif len(repair):
+        ones = np.ones(len(repair))
+        state.repair(repair, ones, ones)
+    else:
+        raise UnsafeTable(
+            "the previous release's hidden cells would be revealed by differencing, and no "
+            "cell of this release can hide them; nothing is published"
+        )
+
+
+def _published_values(value: NDArray[np.int64], suppressed: Bools) -> Any:
+    import pandas as pd
+
+    published = pd.array(value, dtype="Int64")
+    published[suppressed] = pd.NA
+    return published
+
+
+def _reasons(reason: NDArray[np.int8]) -> Any:
+    import pandas as pd
+
+    # Published cells have no reason (code −1 is missing).
+    return pd.Categorical.from_codes(reason.astype(np.int64) - 1, list(REASONS[1:]))
+
+
+def suppress_query(
+    con: Any, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None, **options: Any
+) -> Published:
+    """`suppress` the result of a DuckDB query (one row per subdistrict and category).
+
+    Example:
+        >>> import duckdb
+        >>> con = duckdb.connect()
+        >>> p = suppress_query(con, "select '100101' as subdistrict_code, 'elderly' as "
+        ...     "category, 42 as persons")
+        >>> int(p.table.value.iloc[0])
+        42
+    """
+    frame = con.execute(sql, params).df() if params is not None else con.execute(sql).df()
+    return suppress(frame, **options)
+
+
+def verify(published: Published, *, previous: Pattern | None = None, max_change: int = 0) -> None:
+    """Refuse a table that is not safe to publish (before serving a stored release, say).
+
+    Re-runs the audit from ``published.pattern`` and checks that ``published.table`` shows
+    exactly the pattern's published counts and hides the rest.
+
+    Raises:
+        UnsafeTable: a hidden count is shown, or the audit finds a cell too narrow.
+    """
+    pattern = published.pattern
+    prev = Previous.from_pattern(pattern)
+    table, suppressed = prev.table, prev.suppressed
+    shown = published.table
+    if len(shown) != table.n_cells:
+        raise UnsafeTable("the published table does not have one row per cell of its pattern")
+    hidden = shown["value"].isna().to_numpy()
+    true = pattern.cells["value"].to_numpy(dtype=np.int64)
+    flags = pattern.cells["suppressed"].to_numpy(dtype=bool)
+    if (hidden != flags).any() or (shown["suppressed"].to_numpy(dtype=bool) != flags).any():
+        raise UnsafeTable("the published table shows a count its pattern suppresses")
+    if (shown["value"].to_numpy(dtype=np.float64, na_value=np.nan)[~flags] != true[~flags]).any():
+        raise UnsafeTable("the published table differs from its pattern's counts")
+    value = table.value.astype(np.float64)
+    primary = prev.primary
+    lo_req, hi_req = pattern.protection.required(value, k=pattern.k)
+    state = Suppressor(table, primary, need_up=hi_req - value, need_down=value - lo_req)
+    state.suppressed[:] = suppressed
+    found = _audit_alone(table, state, primary, lo_req, hi_req)[0]
+    if not found.safe:
+        raise UnsafeTable(
+            f"{int((~found.ok).sum())} suppressed cells can be narrowed beyond the rule"
+        )
+    if previous is not None:
+        joint = check_joint(
+            table,
+            suppressed,
+            primary,
+            hi_req,
+            Previous.from_pattern(previous),
+            max_change=max_change,
+        )
+        if not joint.result.safe:
+            raise UnsafeTable(
+                f"differencing with the previous release narrows "
+                f"{int((~joint.result.ok).sum())} suppressed cells beyond the rule"
+            )

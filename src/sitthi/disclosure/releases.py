@@ -1,0 +1,171 @@
+"""Two releases side by side: what differencing month N and month N+1 can reveal.
+
+The outsider defended against holds both releases' published tables and knows (or rightly
+guesses) that no finest cell (subdistrict × category) changed by more than ``max_change``
+persons between them; ``max_change=0`` is the classic differencing attack, "what I cannot
+see did not change". Where a cell did change by more than that, he is taken to know the
+size of its change (but not its sign): the real counts must fit what he knows, and
+crediting him with more never makes the audit kinder.
+
+In that joint system, every cell that is sensitive now and was suppressed before, and
+every cell that was sensitive before, must still be able to reach its upper required end
+(``k``: he cannot tell it is small) and must not be determined. Two kinds of disclosure are
+beyond suppression and not asked for: a cell the previous release published and that is
+small now (its old figure and the change of the published totals around it bound it), and
+the lower end of a cell that grew past ``k`` and is published (its old value is then known
+to within its change).
+
+When the joint audit fails, the cells the previous release suppressed in the failing
+block are suppressed again (reason ``previous``), the new release is re-audited on its
+own, and the joint audit runs again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sitthi.disclosure.audit import Audit, Requirement, audit
+from sitthi.disclosure.system import joint_system, release_system
+from sitthi.disclosure.table import Table, build_table
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    from sitthi.disclosure.publish import Pattern
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous release rebuilt from its pattern: its table, what it hid, and why."""
+
+    table: Table
+    suppressed: Bools
+    primary: Bools
+    hi_required: Floats
+
+    @classmethod
+    def from_pattern(cls, pattern: Pattern) -> Previous:
+        cols = pattern.columns
+        cells = pattern.cells
+        finest = cells[
+            (cells["level"] == "subdistrict") & cells[list(cols.categories)].notna().all(axis=1)
+        ]
+        source = finest[["area_code", *cols.categories, "value"]].rename(
+            columns={"area_code": cols.area, "value": cols.value}
+        )
+        table = build_table(source, cols)
+        keys = table.keys()
+        aligned = _align(keys, cells, cols.categories)
+        suppressed = cells["suppressed"].to_numpy(dtype=bool)[aligned]
+        primary = (cells["reason"].astype(str) == "primary").to_numpy()[aligned]
+        value = table.value.astype(np.float64)
+        _, hi = pattern.protection.required(value, k=pattern.k)
+        return cls(table=table, suppressed=suppressed, primary=primary, hi_required=hi)
+
+
+def _align(keys: pd.DataFrame, cells: pd.DataFrame, categories: tuple[str, ...]) -> Ints:
+    """Row of ``cells`` holding each cell of ``keys``."""
+    on = ["level", "area_code", *categories]
+    left = keys[on].astype(str).assign(_cell=np.arange(len(keys)))
+    right = cells[on].astype(str).assign(_row=np.arange(len(cells)))
+    joined = left.merge(right, on=on, how="left")
+    if joined["_row"].isna().any() or len(joined) != len(keys):
+        from sitthi.errors import ValidationError
+
+        raise ValidationError("previous pattern: its cells do not form a whole table")
+    row: Ints = joined.sort_values("_cell")["_row"].to_numpy(dtype=np.int64)
+    return row
+
+
+@dataclass(frozen=True)
+class JointAudit:
+    """The joint audit and, when it failed, what to change in this release: cells the
+    previous release hid to hide again, or else cells of this release to give partners."""
+
+    result: Audit
+    carry: Ints
+    repair: Ints
+
+
+def check_joint(
+    table: Table,
+    suppressed: Bools,
+    primary: Bools,
+    hi_required: Floats,
+    previous: Previous,
+    *,
+    max_change: int,
+) -> JointAudit:
+    """Audit both releases together (the module's attacker model)."""
+    value = table.value.astype(np.float64)
+    prev = previous.table
+    prev_value = prev.value.astype(np.float64)
+    current, cur_cells = release_system(table, suppressed, value)
+    before, prev_cells = release_system(prev, previous.suppressed, prev_value)
+    # Every cell of one release that is also a cell of the other (same level, area and
+    # categories), as a pair of cell numbers.
+    match_cur, match_prev = matching(table, prev)
+    finest = table.is_finest()[match_cur]
+    f_cur, f_prev = match_cur[finest], match_prev[finest]
+    bound = np.maximum(float(max_change), np.abs(value[f_cur] - prev_value[f_prev]))
+    system = joint_system(
+        current,
+        before,
+        pairs_current=unknown_of(table.n_cells, cur_cells)[f_cur],
+        pairs_previous=unknown_of(prev.n_cells, prev_cells)[f_prev],
+        known_current=value[f_cur],
+        known_previous=prev_value[f_prev],
+        bound=bound,
+    )
+    was_suppressed = np.zeros(table.n_cells, dtype=bool)
+    was_suppressed[match_cur] = previous.suppressed[match_prev]
+    ask = np.concatenate(
+        (primary[cur_cells] & was_suppressed[cur_cells], previous.primary[prev_cells])
+    )
+    hi = np.concatenate((hi_required[cur_cells], previous.hi_required[prev_cells]))
+    need = Requirement(
+        hi=np.where(ask, hi, -np.inf),
+        lo=np.full(len(ask), np.inf),
+        width=np.where(ask, 1.0, 0.0),
+    )
+    truth = np.concatenate((value[cur_cells], prev_value[prev_cells]))
+    result = audit(system, truth, need)
+    none = np.zeros(0, dtype=np.int64)
+    if result.safe:
+        return JointAudit(result=result, carry=none, repair=none)
+    # Cells of this release standing for each unknown of the joint system.
+    now_of_prev = np.full(prev.n_cells, -1, dtype=np.int64)
+    now_of_prev[match_prev] = match_cur
+    now = np.concatenate((cur_cells, now_of_prev[prev_cells]))
+    _, block = system.components()
+    in_failing = np.isin(block, block[~result.ok])
+    n_cur = current.n_var
+    hid_before = now[n_cur:][in_failing[n_cur:]]
+    carry = np.unique(hid_before[hid_before >= 0])
+    carry = carry[~suppressed[carry]]
+    failing_now = now[~result.ok]
+    return JointAudit(result=result, carry=carry, repair=np.unique(failing_now[failing_now >= 0]))
+
+
+def unknown_of(n_cells: int, cells: Ints) -> Ints:
+    """The unknown of each cell in a system over ``cells`` (-1: published)."""
+    var = np.full(n_cells, -1, dtype=np.int64)
+    var[cells] = np.arange(len(cells))
+    return var
+
+
+def matching(table: Table, prev: Table) -> tuple[Ints, Ints]:
+    """Cells of two tables that are the same cell (level, area, categories), as pairs."""
+    cols = ["level", "area_code", *table.columns.categories]
+    a = table.keys()[cols].astype(str).assign(_a=np.arange(table.n_cells))
+    b = prev.keys()[cols].astype(str).assign(_b=np.arange(prev.n_cells))
+    both = a.merge(b, on=cols, how="inner")
+    return both["_a"].to_numpy(dtype=np.int64), both["_b"].to_numpy(dtype=np.int64)
