@@ -1,4 +1,5 @@
-"""The main job, stage by stage: the service behind ``sitthi demo``.
+"""The main job, stage by stage: the service behind ``sitthi demo``; the pipeline's order
+lives here and nowhere else.
 
 Each stage is its own service (`sitthi.synth`, `sitthi.ingest`, …); this module only runs
 them in order on one store, so the CLI and tests share one path through the pipeline.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sitthi.config import Settings
 from sitthi.errors import ValidationError
@@ -19,6 +22,8 @@ from sitthi.ingest.spec import load_spec
 
 if TYPE_CHECKING:
     import duckdb
+
+    from sitthi.context import Context
 
 
 def ingest_world(
@@ -56,3 +61,110 @@ def ingest_world(
             )
         )
     return results
+
+
+class DemoReporter(Protocol):
+    """How `run_demo` shows its work: a progress callback per stage, then each result."""
+
+    def stage(self, name: str, total: int) -> AbstractContextManager[Callable[[str], None]]: ...
+
+    def show(self, name: str, result: object) -> None: ...
+
+
+#: The demo's API clients, one per role (development only): their secrets are written
+#: beside the demo store, owner-only, so that `sitthi serve` can be tried at once.
+DEMO_CLIENTS = "demo-clients.json"
+
+
+def run_demo(ctx: Context, out: Path, *, persons: int, seed: int, reporter: DemoReporter) -> None:
+    """The whole main job on a synthetic Thailand, stage by stage, into ``out``:
+    world → ingest → link (with its accuracy) → rights (with the gaps' accuracy) →
+    quality report → release → the demo's API clients.
+
+    Each stage's result goes to ``reporter.show`` under the stage's name: ``world``,
+    ``ingest``, ``link``, ``link_accuracy``, ``rights``, ``gap_accuracy``, ``quality``,
+    ``release``, ``clients``.
+    """
+    from sitthi.linkage.evaluate import evaluate_store
+    from sitthi.linkage.service import STEPS as LINK_STEPS
+    from sitthi.linkage.service import link_store
+    from sitthi.quality.report import build_quality_report, write_html, write_json
+    from sitthi.releases.content import TABLES, derived_tables
+    from sitthi.releases.publish import publish
+    from sitthi.rights.evaluate import evaluate_gaps
+    from sitthi.rights.service import STEPS as RIGHTS_STEPS
+    from sitthi.rights.service import run_rights
+    from sitthi.synth.world import STEPS, generate_world
+
+    with reporter.stage("synthetic world", STEPS) as step:
+        summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
+    reporter.show("world", summary)
+    con = ctx.store()
+    try:
+        with reporter.stage("ingest", len(summary.extracts)) as step:
+            reporter.show("ingest", ingest_world(con, out / "world", ctx.settings, step))
+        with reporter.stage("link", LINK_STEPS) as step:
+            report = link_store(con, memory_limit=ctx.settings.duckdb_memory_limit, progress=step)
+        reporter.show("link", report)
+        truth = out / "world" / "truth"
+        reporter.show("link_accuracy", evaluate_store(con, truth / "linkage_truth.csv"))
+        with reporter.stage("rights", RIGHTS_STEPS) as step:
+            rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
+        reporter.show("rights", rights)
+        gaps = evaluate_gaps(con, truth / "welfare_errors.csv", truth / "linkage_truth.csv")
+        reporter.show("gap_accuracy", (gaps, rights))
+        quality = build_quality_report(con)
+        write_json(quality, out / "quality.json")
+        write_html(quality, out / "quality.html")
+        reporter.show("quality", out / "quality.html")
+    finally:
+        con.close()
+    with reporter.stage("publish", len(TABLES) + len(derived_tables())) as step:
+        reporter.show("release", publish(ctx, progress=step))
+    if not ctx.production:
+        reporter.show("clients", demo_clients(ctx, out / DEMO_CLIENTS))
+
+
+def demo_clients(ctx: Context, path: Path) -> dict[str, dict[str, str]]:
+    """One API client per role for trying the API (development only), kept in ``path``.
+
+    A second demo run reuses the clients of the first when their secrets still verify.
+    The caseworker covers the province with the most people; the agency acts under the
+    packaged DEP agreement.
+    """
+    from importlib.resources import files
+
+    from sitthi.operations.accounts import add_client, verify_client
+
+    if ctx.production:
+        raise ValidationError("demo API clients are for development only")
+    if path.exists():
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if all(
+            verify_client(ctx.operations, c["client_id"], c["client_secret"])
+            for c in known.values()
+        ):
+            return dict(known)
+    con = ctx.store(read_only=True)
+    try:
+        province = con.execute(
+            "select province_code from profiles where province_code is not null "
+            "group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    dsa = files("sitthi.operations") / "dsas" / "dep-disability-registry.yaml"
+    made: dict[str, dict[str, str]] = {}
+    for role, kwargs in (
+        ("admin", {}),
+        ("analyst", {}),
+        ("caseworker", {"areas": [province[0]] if province else []}),
+        ("agency", {"dsa_path": str(dsa)}),
+        ("auditor", {}),
+    ):
+        client, secret = add_client(ctx.operations, f"demo {role}", role, **kwargs)
+        made[role] = {"client_id": client.client_id, "client_secret": secret}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(made, f, indent=1)
+    return made

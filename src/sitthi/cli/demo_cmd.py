@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,50 +17,57 @@ def demo(
         "demo-data"
     ),
 ) -> None:
-    """The whole pipeline on a synthetic Thailand: extracts, ingest, link, rights, reports.
+    """The whole pipeline on a synthetic Thailand: extracts, ingest, link, rights, reports,
+    a published release, and API clients to try `sitthi serve` with.
 
-    Writes OUT/world (the extracts and the truth), OUT/sitthi.duckdb (the store) and the
-    data quality report (OUT/quality.html, .json). Prints each step's summary, TPMAP's four
-    answers, and the linkage's and the gaps' accuracy against the synthetic truth.
-    Running it again regenerates the same world, finds its files already loaded, and
-    keeps every person ID.
+    Writes OUT/world (the extracts and the truth), OUT/sitthi.duckdb (the store), the data
+    quality report (OUT/quality.html, .json), OUT/releases/N and, in development,
+    OUT/demo-clients.json (one API client per role). Prints each step's summary, TPMAP's
+    four answers, the linkage's and the gaps' accuracy against the synthetic truth, and how
+    to serve the API. Running it again regenerates the same world, finds its files already
+    loaded, keeps every person ID and publishes the next release.
     """
-    from sitthi.cli.progress import steps
-    from sitthi.cli.render import print_ingest_results, print_world_summary
-    from sitthi.cli.render_link import print_accuracy, print_link_report
-    from sitthi.cli.render_rights import print_gap_accuracy, print_tpmap_answers
     from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
-    from sitthi.linkage.evaluate import evaluate_store
-    from sitthi.linkage.service import STEPS as LINK_STEPS
-    from sitthi.linkage.service import link_store
-    from sitthi.pipeline import ingest_world
-    from sitthi.quality.report import build_quality_report, write_html, write_json
-    from sitthi.rights.evaluate import evaluate_gaps
-    from sitthi.rights.service import STEPS as RIGHTS_STEPS
-    from sitthi.rights.service import run_rights
-    from sitthi.synth.world import STEPS, generate_world
+    from sitthi.context import Context
+    from sitthi.pipeline import run_demo
 
-    with steps("synthetic world", total=STEPS) as step:
-        summary = generate_world(out / "world", persons=persons, seed=seed, progress=step)
-    print_world_summary(summary)
-    con = connect(out / "sitthi.duckdb", memory_limit=get_settings().duckdb_memory_limit)
-    with steps("ingest", total=len(summary.extracts)) as step:
-        results = ingest_world(con, out / "world", get_settings(), progress=step)
-    print_ingest_results(results)
-    with steps("link", total=LINK_STEPS) as step:
-        report = link_store(con, memory_limit=get_settings().duckdb_memory_limit, progress=step)
-    print_link_report(report)
-    truth = out / "world" / "truth"
-    print_accuracy(evaluate_store(con, truth / "linkage_truth.csv"))
-    with steps("rights", total=RIGHTS_STEPS) as step:
-        rights = run_rights(con, dt.date.fromisoformat(summary.as_of), progress=step)
-    print_tpmap_answers(rights)
-    print_gap_accuracy(
-        evaluate_gaps(con, truth / "welfare_errors.csv", truth / "linkage_truth.csv"), rights
+    settings = get_settings().model_copy(
+        update={"operations_url": None, "releases_dir": None, "signing_keys_dir": None}
     )
-    quality = build_quality_report(con)
-    write_json(quality, out / "quality.json")
-    write_html(quality, out / "quality.html")
-    typer.echo(f"quality report: {out / 'quality.html'}")
-    typer.echo(f"store: {out / 'sitthi.duckdb'}")
+    ctx = Context(settings=settings, db=out / "sitthi.duckdb")
+    run_demo(ctx, out, persons=persons, seed=seed, reporter=_Terminal(ctx))
+
+
+class _Terminal:
+    """Progress bars while a stage runs, then its result printed for a reader."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.rights: Any = None
+
+    def stage(self, name: str, total: int) -> AbstractContextManager[Callable[[str], None]]:
+        return _bar(name, total)
+
+    def show(self, name: str, result: Any) -> None:
+        from sitthi.cli import render, render_link, render_release, render_rights
+
+        printers: dict[str, Callable[[Any], None]] = {
+            "world": render.print_world_summary,
+            "ingest": render.print_ingest_results,
+            "link": render_link.print_link_report,
+            "link_accuracy": render_link.print_accuracy,
+            "rights": render_rights.print_tpmap_answers,
+            "gap_accuracy": lambda r: render_rights.print_gap_accuracy(*r),
+            "quality": lambda p: typer.echo(f"quality report: {p}"),
+            "release": render_release.print_published,
+            "clients": lambda c: render_release.print_demo_clients(c, self.ctx),
+        }
+        printers[name](result)
+
+
+@contextmanager
+def _bar(name: str, total: int) -> Iterator[Callable[[str], None]]:
+    from sitthi.cli.progress import steps
+
+    with steps(name, total=total) as step:
+        yield step

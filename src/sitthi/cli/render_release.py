@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from sitthi.releases.publish import Published
+
+if TYPE_CHECKING:
+    from sitthi.context import Context
 
 console = Console()
 
@@ -32,3 +37,22 @@ def print_published(published: Published) -> None:
         f"code {lineage['code_version']}"
     )
     console.print(f"folder: {published.path}")
+
+
+def print_demo_clients(clients: dict[str, dict[str, str]], ctx: Context) -> None:
+    """How to serve the release and get a token for each role (development only)."""
+    store = ctx.store_path
+    console.print(
+        f"\n[bold]ลองใช้ API (try the API)[/bold]: one client per role in "
+        f"{store.parent / 'demo-clients.json'} (development only)"
+    )
+    console.print(f"  sitthi serve --db {store} --host 127.0.0.1 --port 8000")
+    for role, c in clients.items():
+        console.print(
+            f"  {role:<10} curl -s -d grant_type=client_credentials "
+            f"-u {c['client_id']}:{c['client_secret']} http://127.0.0.1:8000/oauth2/client/token",
+            soft_wrap=True,  # a command must stay on one line to be copied
+        )
+    console.print(
+        "  then: curl -H 'Authorization: Bearer TOKEN' http://127.0.0.1:8000/api/v1/programmes"
+    )

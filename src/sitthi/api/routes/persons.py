@@ -107,7 +107,8 @@ def _answer(
         persons=[pid or person_id],
         fields=reveal or record.shown,
         release=found.number,
-        purpose=purpose or (view.dsa.purpose if view.dsa else None),
+        # an agency's purpose is its agreement's, whatever it says
+        purpose=view.dsa.purpose if view.dsa else purpose,
     )
     return {"release": found.number, "as_of": found.as_of, **_public(record)}
 
