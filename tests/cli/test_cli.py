@@ -134,6 +134,17 @@ def test_demo_runs_the_main_job_and_speaks_to_an_analyst(tmp_path: Path) -> None
         assert text in done.stdout
     assert (tmp_path / "demo" / "world" / "manifest.json").exists()
     assert (tmp_path / "demo" / "sitthi.duckdb").exists()
+    # it ends with a release and how to serve it, with a client per role to try it with
+    assert (tmp_path / "demo" / "releases" / "1" / "manifest.json").exists()
+    assert "sitthi serve --db" in done.stdout
+    clients = json.loads((tmp_path / "demo" / "demo-clients.json").read_text(encoding="utf-8"))
+    assert set(clients) == {"admin", "analyst", "caseworker", "agency", "auditor"}
+    assert (tmp_path / "demo" / "demo-clients.json").stat().st_mode & 0o077 == 0
+    assert clients["caseworker"]["client_id"] in done.stdout
+    again = sitthi("demo", "--persons", "1500", "--out", str(tmp_path / "demo"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "demo" / "releases" / "2" / "manifest.json").exists()
+    assert json.loads((tmp_path / "demo" / "demo-clients.json").read_text()) == clients
 
 
 def test_ingest_loads_then_skips_and_spec_check_explains(tmp_path: Path) -> None:
