@@ -159,3 +159,33 @@ def test_no_audit_no_answer(api: Api) -> None:
     assert got.headers["content-type"] == "application/problem+json"
     assert api.people[0].person_id not in got.text
     assert "fields" not in got.json()
+
+
+def test_a_caseworker_searches_by_name_and_birth_date_within_their_areas(api: Api) -> None:
+    import duckdb
+
+    person = api.people[0]
+    rel = duckdb.connect(str(api.ctx.releases_dir / "1" / "release.duckdb"), read_only=True)
+    first, last, born = rel.execute(
+        "select first_name, last_name, birth_date from persons where person_id = ?",
+        [person.person_id],
+    ).fetchone()
+    rel.close()
+    got = api.client.post(
+        "/api/v1/persons/search",
+        json={"first_name": first, "last_name": last, "birth_date": str(born), "purpose": PURPOSE},
+        headers=api.headers("caseworker"),
+    )
+    assert got.status_code == 200, got.text
+    candidates = got.json()["candidates"]
+    assert candidates[0]["person_id"] == person.person_id
+    assert candidates[0]["score"] >= 1.0
+    assert all(c["province_code"] == person.province for c in candidates)
+    assert _audit_rows(api)[-1]["persons"]
+    # an analyst never searches persons
+    refused = api.client.post(
+        "/api/v1/persons/search",
+        json={"first_name": first, "last_name": last, "purpose": PURPOSE},
+        headers=api.headers("analyst"),
+    )
+    assert refused.status_code == 403

@@ -7,6 +7,7 @@ nothing about who the caller is: they pass the registry fields allowed and maske
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -197,3 +198,75 @@ def person_record(
             params,
         )
     return record
+
+
+#: Search answers at most this many candidates, best first.
+SEARCH_LIMIT = 20
+
+
+def search_persons(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    first_name: str,
+    last_name: str,
+    birth_date: dt.date | None = None,
+    areas: list[str] | tuple[str, ...] = (),
+    limit: int = SEARCH_LIMIT,
+) -> list[dict[str, Any]]:
+    """Persons whose names (as any agency wrote them) sound like the ones given, scored.
+
+    Candidates share the phonetic key of the given name or of the surname (so one
+    misspelling still finds them); the score is the mean Jaro-Winkler of the two names on
+    their similarity keys (characters, not bytes), with the birth date as a bonus or a
+    penalty when given. ``areas`` (DOPA codes) limits the search to a case worker's own.
+    """
+    from sitthi.thai.names import normalize_name
+    from sitthi.thai.phonetic import latin_phonetic_key, phonetic_key
+    from sitthi.thai.similarity import sim_key
+
+    first, last = normalize_name(first_name), normalize_name(last_name)
+    if not first or not last:
+        return []
+    params: dict[str, Any] = {
+        "fk": sim_key(first),
+        "lk": sim_key(last),
+        "fp": phonetic_key(first) or latin_phonetic_key(first),
+        "lp": phonetic_key(last) or latin_phonetic_key(last),
+        "limit": limit,
+    }
+    born = "0.0"
+    if birth_date is not None:
+        params["born"] = birth_date
+        born = (
+            "case when n.birth_date = $born then 0.2 when year(n.birth_date) = year($born) "
+            "then 0.05 when n.birth_date is null then 0 else -0.2 end"
+        )
+    scope = "true"
+    if areas:
+        params["areas"] = list(areas)
+        scope = (
+            "(f.province_code in $areas or f.district_code in $areas "
+            "or f.subdistrict_code in $areas)"
+        )
+    return dict_rows(
+        con,
+        f"""
+        with candidates as (
+            select n.person_id,
+                   (jaro_winkler_similarity(n.first_name_key, $fk)
+                    + jaro_winkler_similarity(n.last_name_key, $lk)) / 2 + {born} as score
+            from person_names n
+            where n.first_name_phonetic = $fp or n.last_name_phonetic = $lp)
+        select c.person_id, round(max(c.score), 3) as score, g.first_name, g.last_name,
+               g.birth_date, f.province_code, f.district_code, f.subdistrict_code
+        from candidates c
+        join persons g using (person_id)
+        join profiles f using (person_id)
+        where {scope}
+        group by all
+        having max(c.score) >= 0.75
+        order by score desc, c.person_id
+        limit $limit
+        """,
+        params,
+    )

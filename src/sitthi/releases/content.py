@@ -41,7 +41,9 @@ def derived_tables() -> dict[str, str]:
             group by all""",
         # Every spelling of a person's name that some agency holds, for search.
         "person_names": """
-            select distinct p.person_id, s.first_name_norm, s.last_name_norm, s.birth_date
+            select distinct p.person_id, s.first_name_norm, s.last_name_norm,
+                   s.first_name_key, s.last_name_key, s.first_name_phonetic,
+                   s.last_name_phonetic, s.birth_date
             from source_records s join person_records p using (source, record_id)
             where s.first_name_norm is not null""",
         # Which records make a person, and how they were linked (no raw values).

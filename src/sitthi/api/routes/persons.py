@@ -16,7 +16,13 @@ from sitthi.api.policy import view_for
 from sitthi.api.problems import Problem
 from sitthi.api.routes.registry import ReleaseQuery, release_cursor
 from sitthi.ingest.pseudonym import pseudonym
-from sitthi.registry.access import PersonRecord, person_area, person_for_pid, person_record
+from sitthi.registry.access import (
+    PersonRecord,
+    person_area,
+    person_for_pid,
+    person_record,
+    search_persons,
+)
 from sitthi.thai.national_id import normalize_national_id, parse_national_id
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -46,6 +52,15 @@ class LookupRequest(BaseModel):
         if not parse_national_id(value).valid:
             raise ValueError("not a valid national ID (13 digits with a correct check digit)")
         return value
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date | None = None
+    purpose: str = Field(min_length=5, max_length=300)
 
 
 class RevealRequest(BaseModel):
@@ -138,6 +153,38 @@ def lookup(
     assert canonical is not None  # the model checked it
     pid_hash = pseudonym(state(request).ctx.settings.pseudonym_secret(), canonical)
     return _answer(request, caller, release, None, pid_hash=pid_hash, purpose=body.purpose)
+
+
+@router.post("/search", **guarded(Permission.SEARCH_PERSONS))
+def search(
+    request: Request,
+    body: SearchRequest,
+    caller: Annotated[Principal, Depends(require(Permission.SEARCH_PERSONS))],
+    release: ReleaseQuery = None,
+) -> dict[str, Any]:
+    """Persons of the caller's areas by name and birth date, with match scores (0–1.2)."""
+    s = state(request)
+    view_for(caller, s.ctx.operations, dt.date.today())  # refuses a caller with no areas
+    found, cur = release_cursor(request, release)
+    candidates = search_persons(
+        cur,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        birth_date=body.birth_date,
+        areas=caller.areas,
+    )
+    pids = [_pid_of(cur, c["person_id"]) or c["person_id"] for c in candidates]
+    s.record(
+        caller,
+        request,
+        action="read",
+        persons=pids,
+        fields=["first_name", "last_name", "birth_date", "province_code"],
+        release=found.number,
+        purpose=body.purpose,
+        query={"search": "name and birth date", "with_birth_date": body.birth_date is not None},
+    )
+    return {"release": found.number, "as_of": found.as_of, "candidates": candidates}
 
 
 @router.get("/{person_id}", **guarded(Permission.READ_PERSON))
