@@ -13,7 +13,7 @@ PERSONS ?= 100000
 SEED ?= 42
 DEMO_DIR ?= demo-data
 
-.PHONY: env demo test test-slow test-browser test-all lint format bench clean
+.PHONY: env demo test test-slow test-browser test-postgres test-all lint format bench clean
 
 env: $(STAMP)
 
@@ -37,6 +37,15 @@ test: env
 
 test-slow: env
 	$(VENV)/bin/pytest -m slow
+
+# The operational store's tests on a real PostgreSQL that the tests start themselves: they
+# need initdb, pg_ctl and postgres (Debian's postgresql package keeps them off PATH, in
+# /usr/lib/postgresql/N/bin, hence the PATH below).
+PG_BIN = $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
+test-postgres: env
+	command -v initdb >/dev/null || test -x "$(PG_BIN)/initdb" || (apt-get update -qq \
+		&& apt-get install -y -qq --no-install-recommends postgresql)
+	PATH="$$PATH:$(PG_BIN)" $(VENV)/bin/pytest -m postgres
 
 # Browser tests render the reports in headless Chromium, with Thai fonts (Debian packages).
 test-browser: env

@@ -125,6 +125,12 @@ class AuditEntry:
     """The answer's status: an HTTP code for the API, an exit code for a command."""
     at: dt.datetime = field(default_factory=utcnow)
 
+    def __post_init__(self) -> None:
+        # Lists or tuples, dicts or mappings: one form, so equal entries compare equal.
+        object.__setattr__(self, "persons", tuple(self.persons))
+        object.__setattr__(self, "fields", tuple(self.fields))
+        object.__setattr__(self, "query", dict(self.query))
+
     @classmethod
     def by(cls, actor: Actor, *, action: Action, route: str, **details: Any) -> AuditEntry:
         """An entry for ``actor`` (its name, kind and role filled in)."""
@@ -360,8 +366,11 @@ def verify(store: OperationsStore, keys: Iterable[bytes] = ()) -> VerifyResult:
                 .order_by(AuditRecord.seq)
                 .execution_options(yield_per=5000)
             )
-            records = ((r.seq, r.prev_hash, r.hash, r.entry) for r in rows)
-            return check_chain(records, list(anchors), keys)
+            try:
+                records = ((r.seq, r.prev_hash, r.hash, r.entry) for r in rows)
+                return check_chain(records, list(anchors), keys)
+            finally:
+                rows.close()  # a walk that stops early leaves PostgreSQL's cursor open
     except SQLAlchemyError as exc:
         raise AuditUnavailable(f"the audit log cannot be read: {reason(exc)}") from exc
 

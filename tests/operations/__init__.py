@@ -1,0 +1,1 @@
+"""Tests of sitthi.operations: the operational store, accounts, DSAs, the audit log."""
