@@ -127,6 +127,8 @@ class AuditEntry:
 
     def __post_init__(self) -> None:
         # Lists or tuples, dicts or mappings: one form, so equal entries compare equal.
+        if self.role is not None:
+            object.__setattr__(self, "role", Role(self.role))  # "caseworker" is a role too
         object.__setattr__(self, "persons", tuple(self.persons))
         object.__setattr__(self, "fields", tuple(self.fields))
         object.__setattr__(self, "query", dict(self.query))

@@ -88,7 +88,7 @@ def chain_hash(prev_hash: str, entry_json: str) -> str:
 
     Example:
         >>> chain_hash(GENESIS, "{}")[:16]
-        '4e79b4bc2e1b2ed4'
+        'fb1634c4e6cd4b1f'
     """
     return hashlib.sha256(bytes.fromhex(prev_hash) + entry_json.encode("utf-8")).hexdigest()
 
