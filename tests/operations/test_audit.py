@@ -159,6 +159,8 @@ def test_shown_newest_first_and_by_person(store: OperationsStore) -> None:
         {"route": f"GET /persons/{NATIONAL_ID}"},
         {"query": {"ids": f"2490 {NATIONAL_ID}"}},
         {"actor": f"x{NATIONAL_ID}y"},
+        {"query": {"q": f"\x19{NATIONAL_ID}"}},  # JSON writes \u0019: digits of its own
+        {"query": {"n": int(NATIONAL_ID)}},
     ],
 )
 def test_a_national_id_anywhere_in_an_entry_is_refused(

@@ -198,20 +198,37 @@ def is_pseudonym(value: object) -> bool:
     return isinstance(value, str) and _PSEUDONYM.fullmatch(value) is not None
 
 
-def find_national_id(value: str) -> str | None:
+def find_national_id(value: object) -> str | None:
     """The first national ID (a 13-digit number passing the checksum) in ``value``, with
     its digits masked but the last four, or None.
 
-    Digits may be Thai or grouped as on the card; pseudonyms (64 hex digits) are skipped.
+    ``value`` is a text or a JSON document, every key, text and number of which is looked
+    at on its own (JSON's escapes, such as ``\\u0019`` for a control character, would
+    otherwise lend an ID digits that are not in it). Digits may be Thai or grouped as on
+    the card; pseudonyms (64 hex digits) are skipped.
 
     Example:
-        >>> find_national_id('{"q": "1-1017-00203-15-8"}'), find_national_id("1101700203159")
+        >>> find_national_id({"q": ["1-1017-00203-15-8"]}), find_national_id("1101700203159")
         ('*********3158', None)
     """
+    if isinstance(value, str):
+        return _national_id_in(value)
+    if isinstance(value, Mapping):
+        pieces: Iterable[object] = (p for pair in value.items() for p in pair)
+    elif isinstance(value, list | tuple):
+        pieces = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return _national_id_in(str(value))
+    else:
+        return None
+    return next((found for p in pieces if (found := find_national_id(p))), None)
+
+
+def _national_id_in(text: str) -> str | None:
     from sitthi.thai.digits import to_ascii_digits
     from sitthi.thai.national_id import is_valid_national_id
 
-    scanned = _HEX_TOKEN.sub(" ", to_ascii_digits(value))
+    scanned = _HEX_TOKEN.sub(" ", to_ascii_digits(text))
     for match in _DIGIT_GROUPS.finditer(scanned):
         groups = _GROUP_SEPARATOR.split(match.group())
         # Every run of whole groups: "2490 1101700203158" holds an ID after a year.
@@ -248,7 +265,7 @@ def _checked(entry: AuditEntry, seq: int) -> str:
         entry_json = canonical_json(entry.document(seq))
     except (TypeError, ValueError) as exc:
         raise AuditEntryRefused(f"audit entry refused: not JSON: {exc}") from exc
-    found = find_national_id(entry_json)
+    found = find_national_id(json.loads(entry_json))  # what is stored, as stored
     if found:
         raise AuditEntryRefused(
             f"audit entry refused: it holds a national ID ({found}); pass pseudonyms"
