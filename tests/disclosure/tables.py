@@ -53,3 +53,13 @@ def national_cells(seed: int = 0, shares: tuple[float, ...] = NATIONAL_SHARES) -
             "persons": counts.ravel(),
         }
     )
+
+
+def next_month(
+    cells: pd.DataFrame, rng: np.random.Generator, *, changing: float = 0.3, size: float = 2.0
+) -> pd.DataFrame:
+    """The same table a month later: a share of cells gains or loses a few persons."""
+    moved = rng.random(len(cells)) < changing
+    step = rng.poisson(size, len(cells)) * rng.choice([-1, 1], len(cells))
+    persons = np.maximum(cells["persons"].to_numpy() + np.where(moved, step, 0), 0)
+    return cells.assign(persons=persons)

@@ -33,8 +33,14 @@ def attack(
     *,
     previous: pd.DataFrame | None = None,
     max_change: int = 0,
+    change_bounds: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Solve every suppressed cell of a published ``table`` (and of ``previous``).
+
+    With ``previous``, the outsider believes no subdistrict × category cell changed by more
+    than ``max_change`` persons, or, for the cells ``change_bounds`` lists (``area_code``,
+    the category columns, ``bound``), by more than its ``bound``. A belief the releases
+    contradict makes the LPs infeasible (`UnsafeTable`).
 
     Returns:
         One row per suppressed cell: ``release`` (``current`` or ``previous``), ``level``,
@@ -60,7 +66,10 @@ def attack(
         before, before_supp, before_known = _structure(previous, columns)
         old, old_cells = release_system(before, before_supp, before_known)
         system = _joined(
-            now, system, cells, before, old, old_cells, now_known, before_known, max_change
+            (now, system, cells, now_known),
+            (before, old, old_cells, before_known),
+            max_change,
+            change_bounds,
         )
         parts.append((before, old_cells, "previous"))
     lo, hi, _ = intervals(system)
@@ -105,21 +114,29 @@ def _structure(
 
 
 def _joined(
-    now: Table,
-    system: System,
-    cells: Ints,
-    before: Table,
-    old: System,
-    old_cells: Ints,
-    now_known: Floats,
-    before_known: Floats,
+    current: tuple[Table, System, Ints, Floats],
+    earlier: tuple[Table, System, Ints, Floats],
     max_change: int,
+    change_bounds: pd.DataFrame | None,
 ) -> System:
     from sitthi.disclosure.releases import matching, unknown_of
 
+    now, system, cells, now_known = current
+    before, old, old_cells, before_known = earlier
     match_now, match_before = matching(now, before)
     finest = now.is_finest()[match_now]
     f_now, f_before = match_now[finest], match_before[finest]
+    bound = np.full(len(f_now), float(max_change))
+    if change_bounds is not None:
+        cats = list(now.columns.categories)
+        keys = now.keys().iloc[f_now][["area_code", *cats]].astype(str).reset_index(drop=True)
+        given = (
+            change_bounds[["area_code", *cats]]
+            .astype(str)
+            .assign(_bound=change_bounds["bound"].to_numpy(dtype=np.float64))
+        )
+        found = keys.merge(given, on=["area_code", *cats], how="left")["_bound"].to_numpy()
+        bound = np.where(np.isnan(found), bound, found)
     return joint_system(
         system,
         old,
@@ -127,5 +144,5 @@ def _joined(
         pairs_previous=unknown_of(before.n_cells, old_cells)[f_before],
         known_current=now_known[f_now],
         known_previous=before_known[f_before],
-        bound=np.full(len(f_now), float(max_change)),
+        bound=bound,
     )

@@ -41,6 +41,12 @@ Bools = NDArray[np.bool_]
 #: Rounds of audit and repair before giving up (each round suppresses more; a table that
 #: needs this many has been suppressed nearly whole long before).
 MAX_ROUNDS = 50
+#: Rounds of the joint audit with the previous release (each carries cells over or adds
+#: partners); a release still failing after them is refused.
+JOINT_ROUNDS = 6
+#: Persons by which an outsider is taken to be sure a count he cannot see changed at most
+#: between two releases (docs/DISCLOSURE.md, "Between releases", says why not 0).
+DEFAULT_MAX_CHANGE = 1
 _METADATA_KEY = b"sitthi.disclosure.pattern"
 
 
@@ -96,7 +102,10 @@ class Pattern:
 
         from sitthi.errors import ValidationError
 
-        arrow = pq.read_table(str(path))
+        try:
+            arrow = pq.read_table(str(path))
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            raise ValidationError(f"{path}: not a suppression pattern ({exc})") from exc
         raw = (arrow.schema.metadata or {}).get(_METADATA_KEY)
         if raw is None:
             raise ValidationError(f"{path}: not a suppression pattern (no pattern metadata)")
@@ -162,7 +171,7 @@ def suppress(
     value_column: str = "persons",
     previous: Pattern | None = None,
     protection: Protection | None = None,
-    max_change: int = 0,
+    max_change: int = DEFAULT_MAX_CHANGE,
 ) -> Published:
     """The publishable table of ``cells``: small cells and their complements suppressed.
 
@@ -175,15 +184,17 @@ def suppress(
         previous: the previous release's `Published.pattern`; the two releases together
             must not reveal what either hides (`sitthi.disclosure.releases`).
         protection: how vaguely a suppressed small cell must stay known (`Protection`).
-        max_change: persons by which an outsider is taken to know no subdistrict ×
-            category cell changed since ``previous`` (0: "what I cannot see did not change").
+        max_change: persons by which an outsider is taken to be sure no subdistrict ×
+            category cell changed since ``previous`` (where one changed more, he is taken
+            to know by how much).
 
     Returns:
         `Published`: the table (``value`` missing where suppressed) and the pattern to keep.
 
     Raises:
         ValidationError: bad input (named by column and value).
-        UnsafeTable: the audit could not be completed (nothing is returned to publish).
+        UnsafeTable: the audit could not be completed, or differencing with ``previous``
+            would still narrow a cell; nothing is returned to publish.
 
     Example:
         >>> import pandas as pd
@@ -208,33 +219,36 @@ def suppress(
     lo_req, hi_req = protection.required(value, k=k)
     state = Suppressor(table, primary, need_up=hi_req - value, need_down=value - lo_req)
     state.settle()
-    before = Previous.from_pattern(previous) if previous is not None else None
-    rounds = lps = joint_lps = 0
-    audit_seconds = joint_seconds = 0.0
-    while True:
-        result = _audit_alone(table, state, primary, lo_req, hi_req)
-        rounds += 1
-        lps += result[0].lps
-        audit_seconds += result[0].seconds
-        if not result[0].safe:
-            _repair(state, result)
-        elif before is not None:
+    run = _Run(table=table, state=state, primary=primary, lo_req=lo_req, hi_req=hi_req)
+    run.until_safe_alone()
+    exposed = 0
+    if previous is not None:
+        before = Previous.from_pattern(previous)
+        for attempt in range(JOINT_ROUNDS):
             joint = check_joint(
-                table, state.suppressed, primary, hi_req, before, max_change=max_change
+                table,
+                state.suppressed,
+                primary,
+                before,
+                k=k,
+                reach_k=protection.reach_k,
+                max_change=max_change,
             )
-            joint_lps += joint.result.lps
-            joint_seconds += joint.result.seconds
-            if joint.result.safe:
+            run.joint_lps += joint.result.lps
+            run.joint_seconds += joint.result.seconds
+            exposed = int((~joint.result.ok).sum())
+            if joint.result.safe or attempt == JOINT_ROUNDS - 1:
                 break
             _carry(state, joint.carry, joint.repair)
-        else:
-            break
-        if rounds >= MAX_ROUNDS:
+            state.settle()
+            run.until_safe_alone()
+        if exposed:
             raise UnsafeTable(
-                f"the suppression did not pass its audit in {MAX_ROUNDS} rounds; nothing "
-                "is published"
+                f"differencing this release with the previous one would narrow {exposed} "
+                f"suppressed cells below the rule even after {JOINT_ROUNDS} rounds of "
+                f"keeping the previous pattern (max_change={max_change}); nothing is "
+                'published (see docs/DISCLOSURE.md, "Between releases")'
             )
-        state.settle()
     keys = table.keys()
     published = keys.assign(
         value=_published_values(table.value, state.suppressed),
@@ -255,14 +269,47 @@ def suppress(
         primary=int((state.reason == PRIMARY).sum()),
         complementary=int((state.reason == COMPLEMENTARY).sum()),
         previous=int((state.reason == PREVIOUS).sum()),
-        rounds=rounds,
-        lps=lps,
+        rounds=run.rounds,
+        lps=run.lps,
         seconds=perf_counter() - start,
-        audit_seconds=audit_seconds,
-        joint_lps=joint_lps,
-        joint_seconds=joint_seconds,
+        audit_seconds=run.audit_seconds,
+        joint_lps=run.joint_lps,
+        joint_seconds=run.joint_seconds,
     )
     return Published(table=published, pattern=pattern, summary=summary)
+
+
+@dataclass
+class _Run:
+    """The audit-and-repair loop of one table, and what it cost."""
+
+    table: Table
+    state: Suppressor
+    primary: Bools
+    lo_req: Floats
+    hi_req: Floats
+    rounds: int = 0
+    lps: int = 0
+    audit_seconds: float = 0.0
+    joint_lps: int = 0
+    joint_seconds: float = 0.0
+
+    def until_safe_alone(self) -> None:
+        """Audit and repair until the release is safe on its own."""
+        while True:
+            found = _audit_alone(self.table, self.state, self.primary, self.lo_req, self.hi_req)
+            self.rounds += 1
+            self.lps += found[0].lps
+            self.audit_seconds += found[0].seconds
+            if found[0].safe:
+                return
+            if self.rounds >= MAX_ROUNDS:
+                raise UnsafeTable(
+                    f"the suppression did not pass its audit in {MAX_ROUNDS} rounds; "
+                    "nothing is published"
+                )
+            _repair(self.state, found)
+            self.state.settle()
 
 
 def _audit_alone(
@@ -342,7 +389,12 @@ def suppress_query(
     return suppress(frame, **options)
 
 
-def verify(published: Published, *, previous: Pattern | None = None, max_change: int = 0) -> None:
+def verify(
+    published: Published,
+    *,
+    previous: Pattern | None = None,
+    max_change: int = DEFAULT_MAX_CHANGE,
+) -> None:
     """Refuse a table that is not safe to publish (before serving a stored release, say).
 
     Re-runs the audit from ``published.pattern`` and checks that ``published.table`` shows
@@ -379,8 +431,9 @@ def verify(published: Published, *, previous: Pattern | None = None, max_change:
             table,
             suppressed,
             primary,
-            hi_req,
             Previous.from_pattern(previous),
+            k=pattern.k,
+            reach_k=pattern.protection.reach_k,
             max_change=max_change,
         )
         if not joint.result.safe:

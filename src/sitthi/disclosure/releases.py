@@ -49,7 +49,8 @@ class Previous:
     table: Table
     suppressed: Bools
     primary: Bools
-    hi_required: Floats
+    k: int
+    reach_k: bool
 
     @classmethod
     def from_pattern(cls, pattern: Pattern) -> Previous:
@@ -66,9 +67,13 @@ class Previous:
         aligned = _align(keys, cells, cols.categories)
         suppressed = cells["suppressed"].to_numpy(dtype=bool)[aligned]
         primary = (cells["reason"].astype(str) == "primary").to_numpy()[aligned]
-        value = table.value.astype(np.float64)
-        _, hi = pattern.protection.required(value, k=pattern.k)
-        return cls(table=table, suppressed=suppressed, primary=primary, hi_required=hi)
+        return cls(
+            table=table,
+            suppressed=suppressed,
+            primary=primary,
+            k=pattern.k,
+            reach_k=pattern.protection.reach_k,
+        )
 
 
 def _align(keys: pd.DataFrame, cells: pd.DataFrame, categories: tuple[str, ...]) -> Ints:
@@ -99,9 +104,10 @@ def check_joint(
     table: Table,
     suppressed: Bools,
     primary: Bools,
-    hi_required: Floats,
     previous: Previous,
     *,
+    k: int,
+    reach_k: bool,
     max_change: int,
 ) -> JointAudit:
     """Audit both releases together (the module's attacker model)."""
@@ -130,7 +136,12 @@ def check_joint(
     ask = np.concatenate(
         (primary[cur_cells] & was_suppressed[cur_cells], previous.primary[prev_cells])
     )
-    hi = np.concatenate((hi_required[cur_cells], previous.hi_required[prev_cells]))
+    hi = np.concatenate(
+        (
+            np.full(len(cur_cells), k if reach_k else -np.inf),
+            np.full(len(prev_cells), previous.k if previous.reach_k else -np.inf),
+        )
+    )
     need = Requirement(
         hi=np.where(ask, hi, -np.inf),
         lo=np.full(len(ask), np.inf),
