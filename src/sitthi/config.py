@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     """How long an access token from ``/oauth2/client/token`` is valid."""
 
+    release_statistics: bool = True
+    """Whether `sitthi publish` computes the suppressed area statistics (the slow part of a
+    publish: the suppression's audit solves linear programmes per indicator). Off, a
+    release still serves persons; its statistics routes answer that it has none."""
+
     suppression_k: int = Field(default=10, ge=2)
     """Aggregates that leave suppress every cell counting fewer than this many persons."""
 

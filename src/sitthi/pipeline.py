@@ -119,7 +119,7 @@ def run_demo(ctx: Context, out: Path, *, persons: int, seed: int, reporter: Demo
         reporter.show("quality", out / "quality.html")
     finally:
         con.close()
-    with reporter.stage("publish", len(TABLES) + len(derived_tables())) as step:
+    with reporter.stage("publish", len(TABLES) + len(derived_tables()) + 1) as step:
         reporter.show("release", publish(ctx, progress=step))
     if not ctx.production:
         reporter.show("clients", demo_clients(ctx, out / DEMO_CLIENTS))

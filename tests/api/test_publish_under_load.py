@@ -37,6 +37,7 @@ def test_publishing_under_load_gives_no_failed_or_mixed_answer(
         settings=Settings(
             operations_url=f"sqlite:///{tmp_path / 'ops.sqlite'}",
             signing_keys_dir=tmp_path / "keys",
+            release_statistics=False,  # the switch is under test, not the statistics
         ),
         db=store,
     )

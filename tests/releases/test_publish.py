@@ -19,7 +19,8 @@ from sitthi.releases.publish import publish
 
 
 def _ctx(store: Path) -> Context:
-    return Context(settings=Settings(), db=store)
+    # The mechanics of releases; the statistics have tests of their own (tests/api).
+    return Context(settings=Settings(release_statistics=False), db=store)
 
 
 def test_a_release_holds_the_registry_and_its_lineage(store: Path) -> None:

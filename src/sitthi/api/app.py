@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sitthi import __version__
 from sitthi.api import problems
+from sitthi.api.dci import routes as dci_routes
 from sitthi.api.permissions import check_routes
 from sitthi.api.problems import Problem
 from sitthi.api.routes import meta, persons, registry
@@ -45,6 +46,7 @@ def create_app(ctx: Context) -> FastAPI:
     )
     for router in (meta.router, registry.router, persons.router):
         app.include_router(router)
+    app.include_router(dci_routes.router)
     app.add_exception_handler(Problem, problems.on_problem)
     app.add_exception_handler(RequestValidationError, problems.on_invalid)
     app.add_exception_handler(StarletteHTTPException, problems.on_http)

@@ -21,7 +21,7 @@ def publish(db: DbOption = None) -> None:
     from sitthi.releases.publish import publish as publish_release
 
     ctx = Context(db=db)
-    with steps("publish", total=len(TABLES) + len(derived_tables())) as step:
+    with steps("publish", total=len(TABLES) + len(derived_tables()) + 1) as step:
         published = publish_release(ctx, progress=step)
     print_published(published)
     typer.echo(f"serve it: sitthi serve --host 127.0.0.1 --port 8000 (release {published.number})")

@@ -29,6 +29,7 @@ from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run
 from sitthi.errors import ValidationError
 from sitthi.releases.catalog import MANIFEST, RELEASE_DB, file_sha256, release_numbers
 from sitthi.releases.content import TABLES, derived_tables
+from sitthi.releases.statistics import build_statistics
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,7 +59,23 @@ def publish(ctx: Context, *, progress: Callable[[str], None] | None = None) -> P
         work = root / f".building-{number}-{uuid.uuid4().hex[:8]}"
         work.mkdir()
         try:
-            manifest = _build(ctx.store_path, work, number, progress)
+            # The newest release with statistics: its patterns guard against differencing.
+            previous = next(
+                (
+                    root / str(n)
+                    for n in reversed(release_numbers(root))
+                    if any((root / str(n)).glob("pattern-*.parquet"))
+                ),
+                None,
+            )
+            manifest = _build(
+                ctx.store_path,
+                work,
+                number,
+                progress,
+                k=ctx.settings.suppression_k if ctx.settings.release_statistics else None,
+                previous=previous,
+            )
             _seal(work)
             # The rename is the publication: atomic on one file system.
             os.rename(work, root / str(number))
@@ -69,10 +86,18 @@ def publish(ctx: Context, *, progress: Callable[[str], None] | None = None) -> P
 
 
 def _build(
-    store: Path, work: Path, number: int, progress: Callable[[str], None] | None
+    store: Path,
+    work: Path,
+    number: int,
+    progress: Callable[[str], None] | None,
+    *,
+    k: int | None,
+    previous: Path | None,
 ) -> dict[str, Any]:
-    """Write ``release.duckdb`` and ``manifest.json`` into ``work``."""
+    """Write ``release.duckdb``, the statistics' patterns and ``manifest.json`` into
+    ``work``."""
     con = connect(work / RELEASE_DB, store=False)
+    withheld: list[str] = []
     try:
         # The release is the main database; the store is only read.
         run(con, f"attach {quote_literal(str(store))} as store (read_only)")
@@ -81,6 +106,13 @@ def _build(
         counts = _freeze(con, progress)
         run(con, "use release")
         run(con, "detach store")
+        if k is not None:
+            if progress:
+                progress("area statistics")
+            # From the frozen tables: the statistics say what the release says.
+            counts["area_statistics"], withheld = build_statistics(
+                con, k=k, work=work, previous=previous
+            )
         run(con, "checkpoint")
     finally:
         con.close()
@@ -89,6 +121,9 @@ def _build(
         "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "as_of": lineage["rights_run"]["as_of"],
         "tables": counts,
+        "suppression_k": k,
+        # indicators whose table could not be made safe against the previous release
+        "statistics_withheld": withheld,
         "lineage": lineage,
         "sha256": file_sha256(work / RELEASE_DB),
     }
