@@ -222,23 +222,18 @@ def explain(
     from sitthi.cli.render_link import print_pair, print_person
     from sitthi.config import get_settings
     from sitthi.engines.duckdb import connect
-    from sitthi.linkage.explain import explain_pair, explain_person, parse_record_ref
+    from sitthi.linkage.explain import (
+        explain_pair,
+        explain_person,
+        parse_record_ref,
+        person_of_record,
+    )
 
     con = connect(db or get_settings().db, read_only=True)
     if len(what) == 1 and ":" not in what[0]:
         print_person(explain_person(con, what[0]))
     elif len(what) == 1:
-        from sitthi.engines.duckdb import rows
-
-        source, record_id = parse_record_ref(what[0])
-        found = rows(
-            con,
-            "select person_id from person_records where source = $s and record_id = $r",
-            {"s": source, "r": record_id},
-        )
-        if not found:
-            raise ValidationError(f"no linked record {what[0]} (run `sitthi link` first)")
-        print_person(explain_person(con, found[0][0]))
+        print_person(explain_person(con, person_of_record(con, *parse_record_ref(what[0]))))
     elif len(what) == 2:
         print_pair(explain_pair(con, parse_record_ref(what[0]), parse_record_ref(what[1])))
     else:

@@ -41,6 +41,7 @@ def _register() -> None:
     from sitthi.cli import (
         admin_cmd,
         audit_cmd,
+        dci_cmd,
         demo_cmd,
         ingest_cmd,
         keys_cmd,
@@ -70,6 +71,7 @@ def _register() -> None:
     app.add_typer(keys_cmd.app, name="keys")
     app.add_typer(admin_cmd.app, name="admin")
     app.add_typer(audit_cmd.app, name="audit")
+    app.add_typer(dci_cmd.app, name="dci")
 
 
 _register()

@@ -338,9 +338,6 @@ GAP_NAMES = {
 def print_person_profile(person: PersonLookup, programmes: dict[str, Programme]) -> None:
     """The golden record by dimension (value, source, date), then rights, gaps, conflicts;
     programmes named as the rights run that judged them (``programmes``)."""
-    from sitthi.registry.rules import load_rules
-
-    rules = load_rules()
     names = {p.id: p.name_th for p in programmes.values()}
     pr = person.profile
     age = f"อายุ {pr['age']} ปี" if pr.get("age") is not None else "ไม่ทราบอายุ"
@@ -358,18 +355,15 @@ def print_person_profile(person: PersonLookup, programmes: dict[str, Programme])
     )
     table.columns[1].justify = "left"
     table.columns[1].overflow = "fold"
-    order = {name: i for i, name in enumerate(rules.fields)}
     for dimension, label in DIMENSIONS.items():
-        rows = sorted(person.values.get(dimension, []), key=lambda v: order.get(v["field"], 99))
+        rows = person.values.get(dimension, [])
         if not rows:
             continue
         table.add_row(label, "", "", "")
         for v in rows:
-            rule = rules.fields.get(v["field"])
-            kind = "sex" if v["field"] == "sex" else (rule.type if rule else "text")
             table.add_row(
-                f"  {rule.th if rule and rule.th else v['field']}",
-                _show(str(v["value"]), kind, v["record_id"] is not None),
+                f"  {v['label_th']}",
+                _show(str(v["value"]), v["kind"], v["record_id"] is not None),
                 v["source"] + (" ✓" if v["from_authority"] else ""),
                 str(v["as_of"] or ""),
             )
@@ -401,9 +395,8 @@ def print_person_profile(person: PersonLookup, programmes: dict[str, Programme])
     if person.conflicts:
         clash = _table("ข้อมูลขัดแย้ง (disagreements)", "ข้อมูล (field)", "ใช้ค่า (chosen)", "ค่าอื่น (other)")
         for c in person.conflicts:
-            rule = rules.fields.get(c["field"])
             clash.add_row(
-                rule.th if rule and rule.th else c["field"],
+                c["label_th"],
                 f"{c['chosen_value']} ({c['chosen_source']})",
                 f"{c['other_value']} ({c['other_source']})",
             )

@@ -123,17 +123,22 @@ def poverty(
     )
     from sitthi.config import get_settings
     from sitthi.csv_header import write_csv
-    from sitthi.engines.duckdb import connect, one
+    from sitthi.engines.duckdb import connect
     from sitthi.errors import ValidationError
-    from sitthi.poverty.report import Level, check_area, poverty_by_area, poverty_by_indicator
+    from sitthi.poverty.report import (
+        Level,
+        check_area,
+        poverty_by_area,
+        poverty_by_indicator,
+        require_poverty,
+    )
 
     if level not in ("province", "district", "subdistrict"):
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
     if by not in ("area", "dimension", "indicator"):
         raise ValidationError(f"--by must be area, dimension or indicator, not {by!r}")
     con = connect(db or get_settings().db, read_only=True)
-    if not one(con, "select count(*) from duckdb_tables() where table_name = 'household_poverty'"):
-        raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
+    require_poverty(con)
     area = cast("Level", level)  # checked just above
     if within is not None:
         check_area(con, area, within)

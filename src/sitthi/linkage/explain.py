@@ -97,6 +97,18 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "pid_hash"}
 
 
+def person_of_record(con: duckdb.DuckDBPyConnection, source: str, record_id: str) -> str:
+    """The person a linked record belongs to, or an error naming the record."""
+    found = rows(
+        con,
+        "select person_id from person_records where source = $s and record_id = $r",
+        {"s": source, "r": record_id},
+    )
+    if not found:
+        raise ValidationError(f"no linked record {source}:{record_id} (run `sitthi link` first)")
+    return str(found[0][0])
+
+
 def parse_record_ref(ref: str) -> tuple[str, str]:
     """``SOURCE:RECORD_ID`` → (source, record_id)."""
     source, sep, record_id = ref.partition(":")

@@ -17,6 +17,16 @@ Level = Literal["province", "district", "subdistrict"]
 CODE_DIGITS: dict[str, int] = {"province": 2, "district": 4, "subdistrict": 6}
 
 
+def require_poverty(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a store whose rights run has not built the poverty index yet."""
+    if not one(
+        con,
+        "select count(*) from duckdb_tables() where table_name = 'household_poverty' "
+        "and database_name = current_database()",
+    ):
+        raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
+
+
 def check_area(con: duckdb.DuckDBPyConnection, level: Level, within: str) -> None:
     """Refuse ``within`` when it is finer than ``level`` or no surveyed household is in it
     (a survey is loaded): an empty table would read as "no poverty here"."""

@@ -112,6 +112,10 @@ def conflicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         """select field, chosen_source, other_source, count(distinct person_id) as persons
            from conflicts group by all order by persons desc""",
     )
+    from sitthi.registry.rules import load_rules
+
+    # The authority for deaths (the civil registry), as the survivorship rules name it.
+    civil = list(load_rules().fields["death_date"].authority) or ["dopa"]
     dead = dict_rows(
         con,
         # A record speaks for the period its facts are dated with (a payment list's month),
@@ -125,10 +129,11 @@ def conflicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            join batches b on b.batch_id = s.batch_id
            left join period d on d.source = s.source and d.record_id = s.record_id
            where g.death_date is not null and coalesce(d.period, b.extract_date) > g.death_date
-             and s.source <> 'dopa'
+             and s.source not in $civil
            group by 1 order by 2 desc""",
+        {"civil": civil},
     )
-    found += [{"field": "dead_still_listed", "chosen_source": "dopa", **d} for d in dead]
+    found += [{"field": "dead_still_listed", "chosen_source": civil[0], **d} for d in dead]
     return found + _disability_unregistered(con)
 
 
@@ -137,12 +142,28 @@ def _disability_unregistered(con: duckdb.DuckDBPyConnection) -> list[dict[str, A
     fact, from the programme file) by a source, but not in the registry that issues the
     disability card (the authority the survivorship rules name)."""
     from sitthi.registry.rules import load_rules
-    from sitthi.rights.programme import load_programmes
+    from sitthi.rights.service import run_programmes
 
-    enrolment = load_programmes()["disability_allowance"].enrolment
     registry = load_rules().fields["disability_card_no"].authority
-    if enrolment.indicator is None or not registry:
+    # The programmes the last rights run judged whose rules ask for a valid disability
+    # card: being paid one says the person is disabled.
+    enrolments = [
+        p.enrolment
+        for p in run_programmes(con).values()
+        if p.enrolment.indicator is not None
+        and any("disability_card_valid" in c.when for c in p.eligibility.values())
+    ]
+    if not enrolments or not registry:
         return []
+    found: list[dict[str, Any]] = []
+    for enrolment in enrolments:
+        found += _paid_without_card(con, registry[0], enrolment.indicator, enrolment.value)
+    return found
+
+
+def _paid_without_card(
+    con: duckdb.DuckDBPyConnection, registry: str, indicator: str | None, value: str | None
+) -> list[dict[str, Any]]:
     return dict_rows(
         con,
         """select 'disability' as field, $registry as chosen_source, f.source as other_source,
@@ -154,7 +175,7 @@ def _disability_unregistered(con: duckdb.DuckDBPyConnection) -> list[dict[str, A
                              where r.person_id = p.person_id and r.source = $registry)
              and exists (select 1 from batches where source = $registry)
            group by all""",
-        {"registry": registry[0], "indicator": enrolment.indicator, "value": enrolment.value},
+        {"registry": registry, "indicator": indicator, "value": value},
     )
 
 

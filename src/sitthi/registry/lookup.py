@@ -25,7 +25,8 @@ IDENTITY = "identity"
 class PersonLookup:
     person_id: str
     profile: dict[str, Any]
-    values: dict[str, list[dict[str, Any]]]  # dimension -> field, value, source, date
+    # dimension -> field, label_th, kind, value, source, date; in the survivorship rules' order
+    values: dict[str, list[dict[str, Any]]]
     entitlements: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
@@ -59,7 +60,14 @@ def lookup_person(
            from person_values where person_id = $p order by field""",
         {"p": person_id},
     ):
+        rule = rules.fields.get(v["field"])
+        # What a reader needs to show the value: its Thai label and its kind.
+        v["label_th"] = _label(rules, v["field"])
+        v["kind"] = "sex" if v["field"] == "sex" else (rule.type if rule else "text")
         values.setdefault(dimension.get(v["field"], IDENTITY), []).append(v)
+    order = {name: i for i, name in enumerate(rules.fields)}
+    for found in values.values():
+        found.sort(key=lambda v: order.get(v["field"], len(order)))
     params = {"p": person_id}
     return PersonLookup(
         person_id=person_id,
@@ -71,13 +79,21 @@ def lookup_person(
         gaps=dict_rows(
             con, "select * from gaps where person_id = $p order by programme, gap", params
         ),
-        conflicts=dict_rows(
-            con,
-            """select field, chosen_value, chosen_source, other_value, other_source
-               from conflicts where person_id = $p order by field, other_source""",
-            params,
-        ),
+        conflicts=[
+            {**c, "label_th": _label(rules, c["field"])}
+            for c in dict_rows(
+                con,
+                """select field, chosen_value, chosen_source, other_value, other_source
+                   from conflicts where person_id = $p order by field, other_source""",
+                params,
+            )
+        ],
     )
+
+
+def _label(rules: SurvivorshipRules, name: str) -> str:
+    rule = rules.fields.get(name)
+    return rule.th if rule and rule.th else name
 
 
 def lookup_household(con: duckdb.DuckDBPyConnection, household_id: str) -> dict[str, Any]:
