@@ -49,7 +49,7 @@ def national_cells(seed: int = 0, shares: tuple[float, ...] = NATIONAL_SHARES) -
     return pd.DataFrame(
         {
             "subdistrict_code": np.repeat(codes, len(shares)),
-            "category": np.tile([f"group_{i}" for i in range(len(shares))], len(codes)),
+            "group": np.tile([f"group_{i}" for i in range(len(shares))], len(codes)),
             "persons": counts.ravel(),
         }
     )

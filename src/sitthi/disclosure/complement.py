@@ -46,13 +46,23 @@ REASONS = ("", "primary", "complementary", "previous")
 class Suppressor:
     """The suppression pattern of one table as it grows."""
 
-    def __init__(self, table: Table, primary: Bools, need_up: Floats, need_down: Floats):
+    def __init__(
+        self,
+        table: Table,
+        primary: Bools,
+        need_up: Floats,
+        need_down: Floats,
+        room: Floats | None = None,
+    ):
         self.table = table
         self.value = table.value.astype(np.float64)
+        # How far each cell can fall if hidden: its count, or less where the previous
+        # release pins it (`Pairing.room_down`).
+        self.capacity = self.value if room is None else np.minimum(room, self.value)
         self.reason = np.where(primary, PRIMARY, PUBLISHED).astype(np.int8)
         self.suppressed = primary.copy()
         self.need_up = np.where(primary, need_up, 0.0)
-        self.need_down = np.where(primary, np.minimum(need_down, self.value), 0.0)
+        self.need_down = np.where(primary, np.minimum(need_down, self.capacity), 0.0)
         # How often the audit sent each cell back; repairs widen with each return.
         self.returns = np.zeros(table.n_cells, dtype=np.int64)
         self._queue: deque[int] = deque()
@@ -74,7 +84,7 @@ class Suppressor:
             self.suppressed[cell] = True
             self.reason[cell] = reason
             self.n_suppressed[groups] += 1
-        down = min(down, self.value[cell])
+        down = min(down, self.capacity[cell])
         grew = up > self.need_up[cell] + 1e-9 or down > self.need_down[cell] + 1e-9
         self.need_up[cell] = max(self.need_up[cell], up)
         self.need_down[cell] = max(self.need_down[cell], down)
@@ -150,7 +160,7 @@ class Suppressor:
             self._extend(g, alone, need)
             return
         children = members[1:]
-        held = self.value[children] * self.suppressed[children]
+        held = self.capacity[children] * self.suppressed[children]
         supply = float(held.sum())
         if self.suppressed[parent]:
             short = self.need_down[parent] - supply
@@ -180,10 +190,11 @@ class Suppressor:
         children = open_[open_ != parent]
         best: tuple[int, tuple[float, ...]] | None = None
         for c in children.tolist():
-            v = float(self.value[c])
+            v, room = float(self.value[c]), float(self.capacity[c])
             closes = int((self.n_suppressed[t.groups_of(c)] == 1).sum())
-            # Children able to absorb the whole move first, then any that helps.
-            rank = (0.0 if v >= need else 1.0, 0.0, -closes, v if v >= need else -v)
+            # Children able to absorb the whole move first (the smallest such), then the
+            # one that absorbs most.
+            rank = (0.0 if room >= need else 1.0, 0.0, -closes, v if room >= need else -room)
             if best is None or rank < best[1]:
                 best = (c, rank)
         if parent != cell and not self.suppressed[parent] and (best is None or best[1][0] > 0):

@@ -28,7 +28,13 @@ from sitthi.disclosure.complement import (
     Suppressor,
 )
 from sitthi.disclosure.protection import DEFAULT_K, Protection, check_k
-from sitthi.disclosure.releases import Previous, check_joint
+from sitthi.disclosure.releases import (
+    JointAudit,
+    Pairing,
+    Previous,
+    check_joint,
+    hidden_before_near,
+)
 from sitthi.disclosure.system import release_system
 from sitthi.disclosure.table import Columns, Table, build_table
 
@@ -43,7 +49,7 @@ Bools = NDArray[np.bool_]
 MAX_ROUNDS = 50
 #: Rounds of the joint audit with the previous release (each carries cells over or adds
 #: partners); a release still failing after them is refused.
-JOINT_ROUNDS = 6
+JOINT_ROUNDS = 10
 #: Persons by which an outsider is taken to be sure a count he cannot see changed at most
 #: between two releases (docs/DISCLOSURE.md, "Between releases", says why not 0).
 DEFAULT_MAX_CHANGE = 1
@@ -217,29 +223,34 @@ def suppress(
     value = table.value.astype(np.float64)
     primary = (table.value > 0) & (table.value < k)
     lo_req, hi_req = protection.required(value, k=k)
-    state = Suppressor(table, primary, need_up=hi_req - value, need_down=value - lo_req)
+    before = Previous.from_pattern(previous) if previous is not None else None
+    pairing = room = None
+    if before is not None:
+        pairing = Pairing.of(table, before, max_change=max_change)
+        # Partners the previous release pins are worth little against differencing.
+        room = pairing.room_down(table, before)
+    state = Suppressor(table, primary, need_up=hi_req - value, need_down=value - lo_req, room=room)
     state.settle()
     run = _Run(table=table, state=state, primary=primary, lo_req=lo_req, hi_req=hi_req)
     run.until_safe_alone()
     exposed = 0
-    if previous is not None:
-        before = Previous.from_pattern(previous)
+    if before is not None and pairing is not None:
         for attempt in range(JOINT_ROUNDS):
             joint = check_joint(
                 table,
                 state.suppressed,
                 primary,
                 before,
+                pairing,
                 k=k,
                 reach_k=protection.reach_k,
-                max_change=max_change,
             )
             run.joint_lps += joint.result.lps
             run.joint_seconds += joint.result.seconds
             exposed = int((~joint.result.ok).sum())
             if joint.result.safe or attempt == JOINT_ROUNDS - 1:
                 break
-            _carry(state, joint.carry, joint.repair)
+            _carry(state, joint, before, pairing, attempt)
             state.settle()
             run.until_safe_alone()
         if exposed:
@@ -340,17 +351,27 @@ def _repair(state: Suppressor, result: tuple[Audit, Requirement, NDArray[np.int6
     state.repair(cells[bad], short_up, short_down)
 
 
-def _carry(state: Suppressor, carry: NDArray[np.int64], repair: NDArray[np.int64]) -> None:
+def _carry(
+    state: Suppressor, joint: JointAudit, before: Previous, pairing: Pairing, attempt: int
+) -> None:
+    """Act on a failed joint audit: hide again what the previous release hid around the
+    failing cells (in their block, then their district, then their province), and give
+    the failing cells partners able to move."""
+    table = state.table
+    carry = joint.carry
+    if attempt >= 2 and len(joint.repair):
+        digits = 4 if attempt < 4 else 2
+        carry = np.union1d(carry, hidden_before_near(table, before, pairing, joint.repair, digits))
+    carry = carry[~state.suppressed[carry]]
     if len(carry):
         state.carry(carry)
         return
-    hidden = state.suppressed[repair]
-    if (~hidden).any():
-        state.carry(repair[~hidden])
-    elif len(repair):
-        ones = np.ones(len(repair))
-        state.repair(repair, ones, ones)
-    else:
+    shown = ~state.suppressed[joint.repair]
+    state.carry(joint.repair[shown])
+    hidden = joint.repair[~shown]
+    if len(hidden):
+        state.repair(hidden, joint.short[~shown], np.zeros(len(hidden)))
+    if not len(joint.repair):
         raise UnsafeTable(
             "the previous release's hidden cells would be revealed by differencing, and no "
             "cell of this release can hide them; nothing is published"
@@ -427,14 +448,15 @@ def verify(
             f"{int((~found.ok).sum())} suppressed cells can be narrowed beyond the rule"
         )
     if previous is not None:
+        before = Previous.from_pattern(previous)
         joint = check_joint(
             table,
             suppressed,
             primary,
-            Previous.from_pattern(previous),
+            before,
+            Pairing.of(table, before, max_change=max_change),
             k=pattern.k,
             reach_k=pattern.protection.reach_k,
-            max_change=max_change,
         )
         if not joint.result.safe:
             raise UnsafeTable(

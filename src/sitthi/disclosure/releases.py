@@ -91,13 +91,70 @@ def _align(keys: pd.DataFrame, cells: pd.DataFrame, categories: tuple[str, ...])
 
 
 @dataclass(frozen=True)
+class Pairing:
+    """The cells two releases share, and how far the outsider of the model is sure each
+    finest one moved between them."""
+
+    current: Ints  # cell numbers in this release …
+    previous: Ints  # … and the same cells in the previous one
+    finest: Bools  # of each pair
+    bound: Floats  # of each finest pair: max(max_change, |real change|)
+
+    @classmethod
+    def of(cls, table: Table, previous: Previous, *, max_change: int) -> Pairing:
+        current, before = matching(table, previous.table)
+        finest = table.is_finest()[current]
+        change = np.abs(table.value[current[finest]] - previous.table.value[before[finest]]).astype(
+            np.float64
+        )
+        return cls(
+            current=current,
+            previous=before,
+            finest=finest,
+            bound=np.maximum(float(max_change), change),
+        )
+
+    def room_down(self, table: Table, previous: Previous) -> Floats:
+        """How far each cell of this release could fall, hidden, before the previous
+        release's published figures and the change bounds rule it out.
+
+        A cell the previous release published is boxed within the bounds of its finest
+        cells around its old count; one it hid, or a new one, is limited by its count only.
+        """
+        value = table.value.astype(np.float64)
+        bounds = table.totals(self.current[self.finest], self.bound)
+        old = np.full(table.n_cells, np.nan)
+        old[self.current] = previous.table.value[self.previous]
+        published_before = np.zeros(table.n_cells, dtype=bool)
+        published_before[self.current] = ~previous.suppressed[self.previous]
+        boxed = np.clip(value - (old - bounds), 0.0, value)
+        room: Floats = np.where(published_before, boxed, value)
+        return room
+
+
+def hidden_before_near(
+    table: Table, previous: Previous, pairing: Pairing, cells: Ints, digits: int
+) -> Ints:
+    """Cells of this release the previous one hid, in the areas (their first ``digits``
+    digits: 4 for the district, 2 for the province) of ``cells``."""
+    hid = pairing.current[previous.suppressed[pairing.previous]]
+    codes = table.area_codes[table.area_of(hid)]
+    near = np.unique([str(c)[:digits] for c in table.area_codes[table.area_of(cells)]])
+    inside = np.isin(np.array([str(c)[:digits] for c in codes]), near)
+    found: Ints = hid[inside]
+    return found
+
+
+@dataclass(frozen=True)
 class JointAudit:
     """The joint audit and, when it failed, what to change in this release: cells the
-    previous release hid to hide again, or else cells of this release to give partners."""
+    previous release hid to hide again, or else cells of this release to give partners
+    (with how far each fell short of ``k``)."""
 
     result: Audit
     carry: Ints
     repair: Ints
+    short: Floats
 
 
 def check_joint(
@@ -105,10 +162,10 @@ def check_joint(
     suppressed: Bools,
     primary: Bools,
     previous: Previous,
+    pairing: Pairing,
     *,
     k: int,
     reach_k: bool,
-    max_change: int,
 ) -> JointAudit:
     """Audit both releases together (the module's attacker model)."""
     value = table.value.astype(np.float64)
@@ -116,12 +173,8 @@ def check_joint(
     prev_value = prev.value.astype(np.float64)
     current, cur_cells = release_system(table, suppressed, value)
     before, prev_cells = release_system(prev, previous.suppressed, prev_value)
-    # Every cell of one release that is also a cell of the other (same level, area and
-    # categories), as a pair of cell numbers.
-    match_cur, match_prev = matching(table, prev)
-    finest = table.is_finest()[match_cur]
-    f_cur, f_prev = match_cur[finest], match_prev[finest]
-    bound = np.maximum(float(max_change), np.abs(value[f_cur] - prev_value[f_prev]))
+    f_cur = pairing.current[pairing.finest]
+    f_prev = pairing.previous[pairing.finest]
     system = joint_system(
         current,
         before,
@@ -129,10 +182,10 @@ def check_joint(
         pairs_previous=unknown_of(prev.n_cells, prev_cells)[f_prev],
         known_current=value[f_cur],
         known_previous=prev_value[f_prev],
-        bound=bound,
+        bound=pairing.bound,
     )
     was_suppressed = np.zeros(table.n_cells, dtype=bool)
-    was_suppressed[match_cur] = previous.suppressed[match_prev]
+    was_suppressed[pairing.current] = previous.suppressed[pairing.previous]
     ask = np.concatenate(
         (primary[cur_cells] & was_suppressed[cur_cells], previous.primary[prev_cells])
     )
@@ -151,10 +204,10 @@ def check_joint(
     result = audit(system, truth, need)
     none = np.zeros(0, dtype=np.int64)
     if result.safe:
-        return JointAudit(result=result, carry=none, repair=none)
+        return JointAudit(result=result, carry=none, repair=none, short=np.zeros(0))
     # Cells of this release standing for each unknown of the joint system.
     now_of_prev = np.full(prev.n_cells, -1, dtype=np.int64)
-    now_of_prev[match_prev] = match_cur
+    now_of_prev[pairing.previous] = pairing.current
     now = np.concatenate((cur_cells, now_of_prev[prev_cells]))
     _, block = system.components()
     in_failing = np.isin(block, block[~result.ok])
@@ -162,8 +215,10 @@ def check_joint(
     hid_before = now[n_cur:][in_failing[n_cur:]]
     carry = np.unique(hid_before[hid_before >= 0])
     carry = carry[~suppressed[carry]]
-    failing_now = now[~result.ok]
-    return JointAudit(result=result, carry=carry, repair=np.unique(failing_now[failing_now >= 0]))
+    bad = ~result.ok & (now >= 0)
+    short = np.maximum(need.hi - result.hi, 1.0)[bad]
+    cells, first = np.unique(now[bad], return_index=True)
+    return JointAudit(result=result, carry=carry, repair=cells, short=short[first])
 
 
 def unknown_of(n_cells: int, cells: Ints) -> Ints:

@@ -93,6 +93,16 @@ class Table:
     def groups_of(self, cell: int) -> Ints:
         return self.member_group[self.member_ptr[cell] : self.member_ptr[cell + 1]]
 
+    def totals(self, finest: Ints, amount: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Every cell's sum of ``amount`` over its finest cells (``finest`` numbers them)."""
+        sizes = [len(v) + 1 for v in self.category_values]
+        out = np.zeros(self.n_cells)
+        for ancestor in _ancestors(
+            finest, self.area_parent, self.n_category_nodes, self.strides, sizes
+        ):
+            np.add.at(out, ancestor, amount)
+        return out
+
     def keys(self) -> pd.DataFrame:
         """Level, area code and category values (missing at a total) of every cell."""
         import pandas as pd
