@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,15 +24,19 @@ import duckdb
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from sitthi.api.app import create_app
 from sitthi.api.dci import senders
 from sitthi.api.dci.signature import sign
+from sitthi.config import Settings
+from sitthi.context import Context
 from sitthi.ingest.pseudonym import pseudonym
 from sitthi.operations.accounts import add_client
 from sitthi.operations.models import AuditRecord
 from sitthi.thai.national_id import check_digit
-from tests.api.conftest import Api
+from tests.api.conftest import DEP_DSA, Api, _people
 
 WELFARE_DSA = """\
 id: DSA-TEST-WELFARE-001
@@ -83,16 +87,18 @@ class CallbackServer:
         return self.server.received  # type: ignore[attr-defined,no-any-return]
 
 
-@pytest.fixture
-def callbacks() -> Iterator[CallbackServer]:
+def _serve() -> CallbackServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Callbacks)
     server.received = []  # type: ignore[attr-defined]
     server.status = 200  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield CallbackServer(server, thread)
-    server.shutdown()
-    server.server_close()
+    return CallbackServer(server, thread)
+
+
+def _stop(callbacks: CallbackServer) -> None:
+    callbacks.server.shutdown()
+    callbacks.server.server_close()
 
 
 @dataclass
@@ -201,28 +207,72 @@ def identifiers(record: dict[str, Any]) -> dict[str, str]:
     return {i["identifier_type"]: i["identifier_value"] for i in record.get("identifier", [])}
 
 
-@pytest.fixture
-def dci(make_api: Callable[..., Api], callbacks: CallbackServer, tmp_path: Path) -> Dci:
-    api = make_api()
-    release = api.ctx.releases_dir / "1" / "release.duckdb"
+def _build(api_base: Path, folder: Path, callbacks: CallbackServer) -> Dci:
+    """An app over the shared release with its own operational store, three clients (DEP,
+    the welfare office, an analyst) and a sender for each partner."""
+    ctx = Context(
+        settings=Settings(
+            operations_url=f"sqlite:///{folder / 'operations.sqlite'}",
+            releases_dir=api_base.parent / "releases",
+            signing_keys_dir=folder / "keys",
+        ),
+        db=api_base,
+    )
+    people = _people(api_base)
     # The welfare office's province: the one with the most people of the sample
-    province = max({p.province for p in api.people}, key=[p.province for p in api.people].count)
-    dsa = tmp_path / "welfare.yaml"
+    province = max({p.province for p in people}, key=[p.province for p in people].count)
+    dsa = folder / "welfare.yaml"
     dsa.write_text(WELFARE_DSA.replace("{province}", province), encoding="utf-8")
-    client, secret = add_client(api.ctx.operations, "test welfare", "agency", dsa_path=dsa)
-    api.credentials["welfare"] = (client.client_id, secret)
+    credentials = {}
+    for account, kwargs in (
+        ("agency", {"role": "agency", "dsa_path": DEP_DSA}),
+        ("welfare", {"role": "agency", "dsa_path": dsa}),
+        ("analyst", {"role": "analyst"}),
+    ):
+        client, secret = add_client(ctx.operations, f"test {account}", **kwargs)  # type: ignore[arg-type]
+        credentials[account] = (client.client_id, secret)
+    api = Api(ctx, TestClient(create_app(ctx), raise_server_exceptions=False), people,
+              credentials, {})  # fmt: skip
     dep = Partner("dep.go.th", "agency", Ed25519PrivateKey.generate())
     welfare = Partner("welfare.test", "welfare", Ed25519PrivateKey.generate())
     for partner in (dep, welfare):
         senders.add_sender(
-            api.ctx.operations,
+            ctx.operations,
             partner.sender_id,
-            client_id=api.credentials[partner.account][0],
+            client_id=credentials[partner.account][0],
             public_key=partner.key.public_key(),
             key_id=partner.key_id,
             callback_uris=[callbacks.url],
         )
+    release = ctx.releases_dir / "1" / "release.duckdb"
     return Dci(api, dep, welfare, province, callbacks, release)
+
+
+@pytest.fixture(scope="module")
+def shared(api_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dci]:
+    """One app for the tests that change nothing but the audit log (which only grows)."""
+    callbacks = _serve()
+    built = _build(api_base, tmp_path_factory.mktemp("dci"), callbacks)
+    yield built
+    built.api.client.close()
+    _stop(callbacks)
+
+
+@pytest.fixture
+def dci(shared: Dci) -> Dci:
+    shared.callbacks.received.clear()
+    shared.callbacks.server.status = 200  # type: ignore[attr-defined]
+    return shared
+
+
+@pytest.fixture
+def fresh(api_base: Path, tmp_path: Path) -> Iterator[Dci]:
+    """An app of its own, for a test that revokes keys or breaks the audit log."""
+    callbacks = _serve()
+    built = _build(api_base, tmp_path, callbacks)
+    yield built
+    built.api.client.close()
+    _stop(callbacks)
 
 
 def _jwks_key(dci: Dci, kid: str) -> Ed25519PublicKey:
@@ -235,10 +285,8 @@ def _jwks_key(dci: Dci, kid: str) -> Ed25519PublicKey:
 
 def verify_sitthi(dci: Dci, envelope: dict[str, Any]) -> None:
     """Check Sitthi's signature as docs/DCI.md tells a partner to, without Sitthi's code."""
-    params = dict(
-        part.strip().split("=", 1) for part in envelope["signature"].removeprefix("Signature:").split(",")
-    )  # fmt: skip
-    params = {k: v.strip('"') for k, v in params.items()}
+    parts = envelope["signature"].removeprefix("Signature:").split(",")
+    params = {k.strip(): v.strip().strip('"') for k, v in (p.split("=", 1) for p in parts)}
     sender, kid, algorithm = params["kidId"].split("|")
     assert (sender, algorithm) == ("sitthi", "ed25519")
     body = json.dumps(
@@ -248,7 +296,10 @@ def verify_sitthi(dci: Dci, envelope: dict[str, Any]) -> None:
         ensure_ascii=False,
     ).encode()
     digest = base64.b64encode(hashlib.blake2b(body, digest_size=64).digest()).decode()
-    signing = f"(created): {params['created']}\n(expires): {params['expires']}\ndigest: BLAKE-512={digest}"
+    signing = "\n".join(
+        (f"(created): {params['created']}", f"(expires): {params['expires']}",
+         f"digest: BLAKE-512={digest}")
+    )  # fmt: skip
     _jwks_key(dci, kid).verify(base64.b64decode(params["signature"]), signing.encode())
 
 
@@ -353,7 +404,8 @@ def test_a_predicate_search_answers_only_the_agreements_population_and_fields(dc
             assert record["is_disabled"] is True or "entitlements" in attributes(record)
             assert attributes(record)["age"] >= 60
             assert record["address"][0]["region_code"] == province
-            assert "name" not in record and "birth_date" not in record
+            assert "name" not in record
+            assert "birth_date" not in record
             assert set(identifiers(record)) == {"UIN_HMAC"}
     assert sorted(dci.audit()[-1]["persons"]) == sorted(expected)
 
@@ -463,7 +515,8 @@ def test_a_household_id_search_answers_the_group_with_its_members(dci: Dci) -> N
 # ------------------------------------------------------------------- who may send
 
 
-def test_signatures_and_senders_are_checked_and_refusals_audited(dci: Dci) -> None:
+def test_signatures_and_senders_are_checked_and_refusals_audited(fresh: Dci) -> None:
+    dci = fresh
     person = dci.api.people[0]
     good = dci.envelope(dci.dep, [request(uin(person.national_id))])
 
@@ -476,19 +529,20 @@ def test_signatures_and_senders_are_checked_and_refusals_audited(dci: Dci) -> No
         return got.status_code, problem["errors"][0]["code"]
 
     tampered = json.loads(json.dumps(good))
-    tampered["message"]["search_request"][0]["search_criteria"]["query"]["value"] = (
-        dci.api.people[1].national_id
-    )
+    tampered["message"]["search_request"][0]["search_criteria"]["query"]["value"] = dci.api.people[
+        1
+    ].national_id
     assert refused(tampered) == (401, "err.signature.invalid")
     assert refused({**good, "signature": None}) == (401, "err.signature.missing")
     stranger = Ed25519PrivateKey.generate()
-    assert refused(dci.envelope(dci.dep, [], key=stranger)) == (401, "err.signature.invalid")
-    unknown = dci.envelope(Partner("nobody.example", "agency", stranger), [])
+    one = [request(predicate(("age", "ge", 100)))]
+    assert refused(dci.envelope(dci.dep, one, key=stranger)) == (401, "err.signature.invalid")
+    unknown = dci.envelope(Partner("nobody.example", "agency", stranger), one)
     assert refused(unknown) == (403, "err.sender_id.invalid")
     # the welfare office's sender, with DEP's token: not DEP's to use
     theirs = dci.envelope(dci.welfare, [request(uin(person.national_id))])
     assert refused(theirs, dci.dep) == (403, "err.sender_id.invalid")
-    old = dci.envelope(dci.dep, [])
+    old = dci.envelope(dci.dep, one)
     senders.revoke_key(dci.api.ctx.operations, "dep.go.th", "k1")
     assert refused(old) == (401, "err.signature.invalid")
     refusals = [e for e in dci.audit() if e["action"] == "refused"]
@@ -497,12 +551,17 @@ def test_signatures_and_senders_are_checked_and_refusals_audited(dci: Dci) -> No
     assert not [e for e in dci.audit() if e["action"] == "read"]
 
 
-def test_a_rotated_key_verifies_alongside_the_old_until_it_is_revoked(dci: Dci) -> None:
+def test_a_rotated_key_verifies_alongside_the_old_until_it_is_revoked(fresh: Dci) -> None:
+    dci = fresh
     new = Ed25519PrivateKey.generate()
     senders.add_key(dci.api.ctx.operations, "dep.go.th", new.public_key(), key_id="k2")
     rotated = Partner("dep.go.th", "agency", new, "k2")
-    assert dci.post(rotated, dci.envelope(rotated, [])).status_code == 200
-    assert dci.post(dci.dep, dci.envelope(dci.dep, [])).status_code == 200
+    one = [request(predicate(("age", "ge", 100)))]
+    assert dci.post(rotated, dci.envelope(rotated, one)).status_code == 200
+    assert dci.post(dci.dep, dci.envelope(dci.dep, one)).status_code == 200
+    senders.revoke_key(dci.api.ctx.operations, "dep.go.th", "k1")
+    assert dci.post(rotated, dci.envelope(rotated, one)).status_code == 200
+    assert dci.post(dci.dep, dci.envelope(dci.dep, one)).status_code == 401
 
 
 def test_header_problems_are_the_standards_rjct_codes(dci: Dci) -> None:
@@ -536,12 +595,13 @@ def test_header_problems_are_the_standards_rjct_codes(dci: Dci) -> None:
 
 
 def test_a_malformed_envelope_is_a_problem_naming_the_parameter(dci: Dci) -> None:
-    body = dci.envelope(dci.dep, [])
+    one = [request(predicate(("age", "ge", 100)))]
+    body = dci.envelope(dci.dep, one)
     del body["header"]["message_id"]
     got = dci.post(dci.dep, body)
     assert got.status_code == 422
     assert got.json()["parameter"] == "header.message_id"
-    no_message = {"signature": "x", "header": dci.envelope(dci.dep, [])["header"]}
+    no_message = {"signature": "x", "header": dci.envelope(dci.dep, one)["header"]}
     assert dci.post(dci.dep, no_message).json()["parameter"] == "message"
     twice = b'{"header": {}, "header": {}, "message": {}}'
     got = dci.api.client.post(
@@ -551,7 +611,7 @@ def test_a_malformed_envelope_is_a_problem_naming_the_parameter(dci: Dci) -> Non
     )
     assert got.status_code in (400, 422)
     assert "Traceback" not in got.text
-    encrypted = dci.envelope(dci.dep, [], is_msg_encrypted=True)
+    encrypted = dci.envelope(dci.dep, one, is_msg_encrypted=True)
     got = dci.post(dci.dep, encrypted)
     assert got.status_code == 422
     assert "encrypted" in got.json()["title"]
@@ -567,7 +627,8 @@ def test_an_analyst_token_never_reaches_the_dci_routes(dci: Dci) -> None:
 # ------------------------------------------------------------------- no audit, no data
 
 
-def test_no_audit_no_data(dci: Dci) -> None:
+def test_no_audit_no_data(fresh: Dci) -> None:
+    dci = fresh
     disabled = next(p for p in dci.api.people if p.disabled)
     token = dci.headers("agency")
     assert token
@@ -658,7 +719,8 @@ def test_an_async_answer_goes_only_to_a_registered_callback(dci: Dci) -> None:
         "message_id"]]  # fmt: skip
 
 
-def test_a_callback_that_fails_is_recorded_on_the_transaction(dci: Dci) -> None:
+def test_a_callback_that_fails_is_recorded_on_the_transaction(fresh: Dci) -> None:
+    dci = fresh
     dci.callbacks.server.status = 404  # type: ignore[attr-defined]
     body = dci.envelope(dci.dep, [request(predicate(("age", "ge", 100)))])
     correlation_id = dci.post(dci.dep, body, "/registry/search").json()["message"]["correlation_id"]

@@ -88,7 +88,7 @@ MESSAGE = {"transaction_id": "t1", "search_request": [{"reference_id": "r1", "n"
 
 
 def _keys(key: Ed25519PrivateKey, key_id: str = "k1") -> Any:
-    return lambda sender: {key_id: key.public_key()} if sender == "dep.go.th" else {}
+    return lambda sender: {key_id: key.public_key()} if sender == "dep.go.th" else None
 
 
 def test_a_signature_verifies_and_its_signing_string_is_the_documented_one() -> None:
@@ -99,7 +99,13 @@ def test_a_signature_verifies_and_its_signing_string_is_the_documented_one() -> 
     body = json.dumps({"header": HEADER, "message": MESSAGE}, sort_keys=True,
                       separators=(",", ":")).encode()  # fmt: skip
     digest = base64.b64encode(hashlib.blake2b(body, digest_size=64).digest()).decode()
-    signing = f"(created): {parsed.created}\n(expires): {parsed.expires}\ndigest: BLAKE-512={digest}"
+    signing = "\n".join(
+        (
+            f"(created): {parsed.created}",
+            f"(expires): {parsed.expires}",
+            f"digest: BLAKE-512={digest}",
+        )
+    )
     key.public_key().verify(parsed.signature, signing.encode())
     assert 'kidId="dep.go.th|k1|ed25519"' in text
 
@@ -219,8 +225,12 @@ def _run(node: q.Node) -> list[str]:
 
 def test_a_predicate_list_is_and_and_its_conditions_nest() -> None:
     elderly_women = [
-        {"seq_num": 1, "expression1": _leaf("age", "ge", 60), "condition": "and",
-         "expression2": _leaf("sex", "eq", "female")},  # fmt: skip
+        {
+            "seq_num": 1,
+            "expression1": _leaf("age", "ge", 60),
+            "condition": "and",
+            "expression2": _leaf("sex", "eq", "female"),
+        },
     ]
     assert _run(q.read_predicate("individual", elderly_women)) == ["P0000001"]
     either = [

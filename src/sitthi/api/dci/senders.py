@@ -236,10 +236,11 @@ def get_sender(store: OperationsStore, sender_id: str) -> DciSender | None:
     return found if found is not None and not found.disabled else None
 
 
-def current_keys(store: OperationsStore, sender_id: str) -> dict[str, Ed25519PublicKey]:
-    """The keys that verify ``sender_id``'s signatures now (none for a disabled sender)."""
+def current_keys(store: OperationsStore, sender_id: str) -> dict[str, Ed25519PublicKey] | None:
+    """The keys that verify ``sender_id``'s signatures now; None for a sender that is not
+    registered or is disabled."""
     if get_sender(store, sender_id) is None:
-        return {}
+        return None
     with store.session() as session:
         rows = session.scalars(
             select(DciSenderKey).where(

@@ -171,7 +171,7 @@ def verify(
     header: Mapping[str, Any],
     message: Any,
     *,
-    keys_of: Callable[[str], Mapping[str, Ed25519PublicKey]],
+    keys_of: Callable[[str], Mapping[str, Ed25519PublicKey] | None],
     now: float | None = None,
 ) -> ParsedSignature:
     """Check the envelope's signature; the parsed signature, or `SignatureError`.
@@ -179,7 +179,7 @@ def verify(
     Args:
         text: the envelope's ``signature`` value.
         header, message: the envelope's parts as received (parsed JSON, not a model).
-        keys_of: the current public keys of a sender (key id → key); empty when the
+        keys_of: the current public keys of a sender (key id → key); None when the
             sender is unknown or disabled.
     """
     parsed = parse(text)
@@ -198,7 +198,7 @@ def verify(
             f"a signature must expire after it is created, within {MAX_LIFETIME_SECONDS} s",
         )
     keys = keys_of(parsed.sender_id)
-    if not keys:
+    if keys is None:
         raise SignatureError("err.sender_id.invalid", "the sender is not registered")
     key = keys.get(parsed.key_id)
     if key is None:
