@@ -283,6 +283,18 @@ def _jwks_key(dci: Dci, kid: str) -> Ed25519PublicKey:
     return key
 
 
+def _integral(value: Any) -> Any:
+    """RFC 8785 writes 600.0 as 600 (json.dumps would write 600.0); the rest of it is
+    json.dumps with sorted keys, for these answers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
 def verify_sitthi(dci: Dci, envelope: dict[str, Any]) -> None:
     """Check Sitthi's signature as docs/DCI.md tells a partner to, without Sitthi's code."""
     parts = envelope["signature"].removeprefix("Signature:").split(",")
@@ -290,7 +302,7 @@ def verify_sitthi(dci: Dci, envelope: dict[str, Any]) -> None:
     sender, kid, algorithm = params["kidId"].split("|")
     assert (sender, algorithm) == ("sitthi", "ed25519")
     body = json.dumps(
-        {"header": envelope["header"], "message": envelope["message"]},
+        _integral({"header": envelope["header"], "message": envelope["message"]}),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -404,6 +416,10 @@ def test_a_predicate_search_answers_only_the_agreements_population_and_fields(dc
             assert record["is_disabled"] is True or "entitlements" in attributes(record)
             assert attributes(record)["age"] >= 60
             assert record["address"][0]["region_code"] == province
+            for entitlement in attributes(record).get("entitlements", []):
+                # the rule's reason quotes profile values: only the agreement's stay
+                quoted = {p.split("=")[0] for p in entitlement.get("reason", "").split(", ")}
+                assert quoted <= {"age", "disability_card_valid", ""}, entitlement
             assert "name" not in record
             assert "birth_date" not in record
             assert set(identifiers(record)) == {"UIN_HMAC"}

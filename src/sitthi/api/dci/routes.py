@@ -55,7 +55,7 @@ from sitthi.api.problems import Problem
 from sitthi.api.routes.registry import release_cursor
 from sitthi.api.state import ApiState
 from sitthi.operations.audit import find_national_id
-from sitthi.operations.dci_models import DciSender
+from sitthi.operations.dci_models import DciSender, DciTransaction
 
 router = APIRouter(prefix="/registry", tags=["dci"])
 
@@ -165,7 +165,7 @@ def async_search(
             else ErrorCode.REQUEST_BAD
         )
         return _error_ack(code, f"{rejected[0].value}: {rejected[1]}")
-    callback = _callback(sender, body.header.sender_uri)
+    callback = _callback(sender, body.header.sender_uri, production=s.ctx.production)
     if callback is None:
         return _error_ack(
             ErrorCode.SENDER_URI_INVALID,
@@ -180,7 +180,8 @@ def async_search(
             f"{HeaderReason.MESSAGE_ID_DUPLICATE.value}: this message_id was used before",
         )
     # The release is fixed now: the answer says what Sitthi knew when it was asked.
-    found, _ = release_cursor(request, None)
+    found, cursor = release_cursor(request, None)
+    cursor.close()  # the search takes a cursor of its own, in the background task's thread
     background.add_task(
         _run_async, s, request, caller, view, body, correlation_id, callback, found.number
     )
@@ -204,23 +205,8 @@ def sync_txn_status(
     s = state(request)
     sender = _sender(s, caller, request, raw, body.header)
     rejected = _header_problem(body.header, 1, action="txn-status")
-    query = body.message.txnstatus_request
-    value = query.attribute_value
-    wanted: set[str] | None = None
     by_id = body.message.transaction_id
-    if query.attribute_type == "reference_id_list":
-        wanted = set(value) if isinstance(value, list) else {value}
-        row = senders.find_transaction(
-            s.ctx.operations, sender.sender_id, transaction_id=by_id, correlation_id=None
-        )
-    else:
-        text = value if isinstance(value, str) else ""
-        row = senders.find_transaction(
-            s.ctx.operations,
-            sender.sender_id,
-            transaction_id=text if query.attribute_type == "transaction_id" else None,
-            correlation_id=text if query.attribute_type == "correlation_id" else None,
-        )
+    row, wanted = (None, None) if rejected else _transaction(s, sender, body)
     if rejected is not None or row is None:
         header = answer_header(
             body.header,
@@ -263,6 +249,32 @@ def sync_txn_status(
         },
     }
     return _signed(s, {"header": header, "message": message})
+
+
+def _transaction(
+    s: ApiState, sender: DciSender, body: TxnStatusEnvelope
+) -> tuple[DciTransaction | None, set[str] | None]:
+    """The sender's transaction a status request names, and which reference ids it wants
+    (None: all)."""
+    query = body.message.txnstatus_request
+    value = query.attribute_value
+    if query.attribute_type == "reference_id_list":
+        # The standard names the transaction by the message's transaction_id here.
+        row = senders.find_transaction(
+            s.ctx.operations,
+            sender.sender_id,
+            transaction_id=body.message.transaction_id,
+            correlation_id=None,
+        )
+        return row, set(value) if isinstance(value, list) else {value}
+    text = value if isinstance(value, str) else ""
+    row = senders.find_transaction(
+        s.ctx.operations,
+        sender.sender_id,
+        transaction_id=text if query.attribute_type == "transaction_id" else None,
+        correlation_id=text if query.attribute_type == "correlation_id" else None,
+    )
+    return row, None
 
 
 # ------------------------------------------------------------------------ checks
@@ -351,12 +363,17 @@ def _header_problem(
     return None
 
 
-def _callback(sender: DciSender, asked: str | None) -> str | None:
+def _callback(sender: DciSender, asked: str | None, *, production: bool) -> str | None:
     """The registered callback to answer at: the one asked for if it is registered, the
-    only one if none is asked for; never a URI that is not registered."""
+    only one if none is asked for; never a URI that is not registered (nor, in production,
+    one that is not https, even if it was registered in development)."""
     if asked:
-        return asked if asked in sender.callback_uris else None
-    return sender.callback_uris[0] if len(sender.callback_uris) == 1 else None
+        found = asked if asked in sender.callback_uris else None
+    else:
+        found = sender.callback_uris[0] if len(sender.callback_uris) == 1 else None
+    if found is not None and production and not found.startswith("https://"):
+        return None
+    return found
 
 
 def _searcher(s: ApiState, cur: Any, caller: Principal, view: View) -> Searcher:

@@ -41,6 +41,7 @@ MAX_MEMBERS = 50
 MAX_REFERENCE_ID = 200
 _INDIVIDUAL_WORDS = {"individual", "person", "member"}
 _GROUP_WORDS = {"group", "household"}
+_REGISTRY_WORDS = {"social", "socialregistry", "sr"}
 _DEFAULT_REG_TYPE = {"individual": "Individual", "group": "Group"}
 _RECORD_TYPE = {"individual": "Person", "group": "Group"}
 
@@ -393,7 +394,7 @@ class Searcher:
         for section in ("entitlements", "gaps", "notices"):
             if getattr(record, section) is not None:
                 outcome.fields.add(section)
-        return records.person(record, identifiers)
+        return records.person(record, identifiers, self.view.allowed)
 
 
 def _kind(criteria: dict[str, Any]) -> tuple[q.RecordKind, str | None]:
@@ -406,6 +407,8 @@ def _kind(criteria: dict[str, Any]) -> tuple[q.RecordKind, str | None]:
         if value is None or value == "":
             continue
         word = str(value).rsplit(":", 1)[-1].lower() if isinstance(value, str) else ""
+        if word in _REGISTRY_WORDS:
+            continue  # the registry core's reg_type names the registry, not the records
         if word in _INDIVIDUAL_WORDS:
             kinds.add("individual")
         elif word in _GROUP_WORDS:
