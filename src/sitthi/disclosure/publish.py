@@ -68,6 +68,9 @@ class Summary:
     lps: int
     seconds: float
     audit_seconds: float
+    sent_back: int
+    """Cells the audit found too narrow after the greedy step (then repaired): why the
+    audit cannot be skipped."""
     joint_lps: int = 0
     joint_seconds: float = 0.0
 
@@ -235,7 +238,11 @@ def suppress(
     run.until_safe_alone()
     exposed = 0
     if before is not None and pairing is not None:
+        seen = failing_now = failing_before = None
         for attempt in range(JOINT_ROUNDS):
+            focus_now = None
+            if seen is not None and failing_now is not None:
+                focus_now = (state.suppressed & ~seen) | failing_now
             joint = check_joint(
                 table,
                 state.suppressed,
@@ -244,7 +251,11 @@ def suppress(
                 pairing,
                 k=k,
                 reach_k=protection.reach_k,
+                focus_now=focus_now,
+                focus_before=failing_before,
             )
+            seen = state.suppressed.copy()
+            failing_now, failing_before = joint.failing_now, joint.failing_before
             run.joint_lps += joint.result.lps
             run.joint_seconds += joint.result.seconds
             exposed = int((~joint.result.ok).sum())
@@ -284,6 +295,7 @@ def suppress(
         lps=run.lps,
         seconds=perf_counter() - start,
         audit_seconds=run.audit_seconds,
+        sent_back=run.sent_back,
         joint_lps=run.joint_lps,
         joint_seconds=run.joint_seconds,
     )
@@ -304,11 +316,27 @@ class _Run:
     audit_seconds: float = 0.0
     joint_lps: int = 0
     joint_seconds: float = 0.0
+    sent_back: int = 0
+    # What the last audit saw: a block no cell has joined since, and in which nothing
+    # failed, is the same system it passed, so it is not solved again.
+    _seen: Bools | None = None
+    _failing: Bools | None = None
 
     def until_safe_alone(self) -> None:
         """Audit and repair until the release is safe on its own."""
         while True:
-            found = _audit_alone(self.table, self.state, self.primary, self.lo_req, self.hi_req)
+            suppressed = self.state.suppressed
+            focus = None
+            if self._seen is not None and self._failing is not None:
+                focus = (suppressed & ~self._seen) | self._failing
+            found = _audit_alone(
+                self.table, self.state, self.primary, self.lo_req, self.hi_req, focus
+            )
+            cells = found[2]
+            self._seen = suppressed.copy()
+            self._failing = np.zeros(len(suppressed), dtype=bool)
+            self._failing[cells[~found[0].ok]] = True
+            self.sent_back += int((~found[0].ok).sum())
             self.rounds += 1
             self.lps += found[0].lps
             self.audit_seconds += found[0].seconds
@@ -324,7 +352,12 @@ class _Run:
 
 
 def _audit_alone(
-    table: Table, state: Suppressor, primary: Bools, lo_req: Floats, hi_req: Floats
+    table: Table,
+    state: Suppressor,
+    primary: Bools,
+    lo_req: Floats,
+    hi_req: Floats,
+    focus: Bools | None = None,
 ) -> tuple[Audit, Requirement, NDArray[np.int64]]:
     """The single-release audit: every suppressed cell at least one person wide, every
     small one over its whole required interval."""
@@ -336,7 +369,8 @@ def _audit_alone(
         lo=np.where(small, lo_req[cells], np.inf),
         width=np.ones(len(cells)),
     )
-    return audit(system, value[cells], need), need, cells
+    in_focus = None if focus is None else focus[cells]
+    return audit(system, value[cells], need, focus=in_focus), need, cells
 
 
 def _repair(state: Suppressor, result: tuple[Audit, Requirement, NDArray[np.int64]]) -> None:

@@ -155,6 +155,8 @@ class JointAudit:
     carry: Ints
     repair: Ints
     short: Floats
+    failing_now: Bools  # per cell of this release
+    failing_before: Bools  # per cell of the previous release
 
 
 def check_joint(
@@ -166,8 +168,11 @@ def check_joint(
     *,
     k: int,
     reach_k: bool,
+    focus_now: Bools | None = None,
+    focus_before: Bools | None = None,
 ) -> JointAudit:
-    """Audit both releases together (the module's attacker model)."""
+    """Audit both releases together (the module's attacker model), only the blocks with a
+    focused cell of either release when a focus is given."""
     value = table.value.astype(np.float64)
     prev = previous.table
     prev_value = prev.value.astype(np.float64)
@@ -201,24 +206,31 @@ def check_joint(
         width=np.where(ask, 1.0, 0.0),
     )
     truth = np.concatenate((value[cur_cells], prev_value[prev_cells]))
-    result = audit(system, truth, need)
+    focus = None
+    if focus_now is not None and focus_before is not None:
+        focus = np.concatenate((focus_now[cur_cells], focus_before[prev_cells]))
+    result = audit(system, truth, need, focus=focus)
+    n_cur = current.n_var
+    failing_now = np.zeros(table.n_cells, dtype=bool)
+    failing_now[cur_cells[~result.ok[:n_cur]]] = True
+    failing_before = np.zeros(prev.n_cells, dtype=bool)
+    failing_before[prev_cells[~result.ok[n_cur:]]] = True
     none = np.zeros(0, dtype=np.int64)
     if result.safe:
-        return JointAudit(result=result, carry=none, repair=none, short=np.zeros(0))
+        return JointAudit(result, none, none, np.zeros(0), failing_now, failing_before)
     # Cells of this release standing for each unknown of the joint system.
     now_of_prev = np.full(prev.n_cells, -1, dtype=np.int64)
     now_of_prev[pairing.previous] = pairing.current
     now = np.concatenate((cur_cells, now_of_prev[prev_cells]))
     _, block = system.components()
     in_failing = np.isin(block, block[~result.ok])
-    n_cur = current.n_var
     hid_before = now[n_cur:][in_failing[n_cur:]]
     carry = np.unique(hid_before[hid_before >= 0])
     carry = carry[~suppressed[carry]]
     bad = ~result.ok & (now >= 0)
     short = np.maximum(need.hi - result.hi, 1.0)[bad]
     cells, first = np.unique(now[bad], return_index=True)
-    return JointAudit(result=result, carry=carry, repair=cells, short=short[first])
+    return JointAudit(result, carry, cells, short[first], failing_now, failing_before)
 
 
 def unknown_of(n_cells: int, cells: Ints) -> Ints:
