@@ -27,6 +27,7 @@ _EXPECTED = {
     "pseudonym_key_version": "expected a whole number ≥ 1",
     "suppression_k": "expected a whole number ≥ 2",
     "token_minutes": "expected minutes from 1 to 1440",
+    "rate_limit_per_minute": "expected a whole number ≥ 1",
 }
 _SECRET = {"pseudonym_key"}  # never repeated in a message
 
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
 
     token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     """How long an access token from ``/oauth2/client/token`` is valid."""
+
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    """Requests per minute one API caller (a client, a user, or an address before it signs
+    in) may make on average; bursts of a tenth of that are allowed."""
 
     release_statistics: bool = True
     """Whether `sitthi publish` computes the suppressed area statistics (the slow part of a

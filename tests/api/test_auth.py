@@ -146,3 +146,35 @@ def test_an_app_with_an_undeclared_route_does_not_start(api: Api) -> None:
     document["paths"]["/api/v1/secret"] = {"get": {"summary": "forgot its permission"}}
     with pytest.raises(RuntimeError, match="GET /api/v1/secret"):
         check_routes(document)
+
+
+def test_a_caller_over_its_rate_is_told_to_wait(make_api: object) -> None:
+    api = make_api(rate_limit_per_minute=12)  # type: ignore[operator]
+    headers = api.headers("analyst")
+    codes = [api.client.get("/api/v1/programmes", headers=headers).status_code for _ in range(12)]
+    assert codes[:10] == [200] * 10  # the burst
+    assert 429 in codes[10:]
+    got = api.client.get("/api/v1/programmes", headers=headers)
+    assert got.status_code == 429
+    assert got.headers["content-type"] == "application/problem+json"
+    assert int(got.headers["retry-after"]) >= 1
+    # another caller is not held up by this one
+    assert api.client.get("/api/v1/programmes", headers=api.headers("admin")).status_code == 200
+
+
+def test_metrics_count_requests_by_route_template_never_by_value(api: Api) -> None:
+    person = api.people[0]
+    headers = api.headers("caseworker")
+    api.client.get(
+        f"/api/v1/persons/{person.person_id}",
+        params={"purpose": "ทดสอบการนับคำขอ"},
+        headers=headers,
+    )
+    got = api.client.get("/metrics", headers=api.headers("admin"))
+    assert got.status_code == 200
+    text = got.text
+    assert 'route="/api/v1/persons/{person_id}"' in text
+    assert person.person_id not in text
+    assert "sitthi_request_seconds_bucket" in text
+    assert api.client.get("/metrics", headers=headers).status_code == 403
+    assert api.client.get("/metrics").status_code == 401

@@ -61,3 +61,16 @@ def test_statistics_page_and_filter(api: Api) -> None:
     assert bad.status_code == 422
     assert bad.json()["parameter"] == "level"
     assert api.client.get("/api/v1/statistics", headers=api.headers("auditor")).status_code == 403
+
+
+def test_the_quality_summary_comes_with_the_release(api: Api) -> None:
+    got = api.client.get("/api/v1/quality", headers=api.headers("analyst"))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["release"] == 1
+    assert body["quality"], "the quality report's sections"
+    assert api.client.get("/api/v1/quality", headers=api.headers("caseworker")).status_code == 403
+    missing = api.client.get(
+        "/api/v1/quality", params={"release": 9}, headers=api.headers("analyst")
+    )
+    assert missing.status_code == 404

@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sitthi import __version__
 from sitthi.api import problems
 from sitthi.api.dci import routes as dci_routes
+from sitthi.api.limits import RateLimiter
+from sitthi.api.metrics import Metrics, MetricsMiddleware
 from sitthi.api.permissions import check_routes
 from sitthi.api.problems import Problem
 from sitthi.api.routes import meta, persons, registry
@@ -43,6 +45,11 @@ def create_app(ctx: Context) -> FastAPI:
         catalog=ReleaseCatalog(ctx.releases_dir),
         keys=KeySet.load(ctx.signing_keys_dir, production=ctx.production),
         anchor_key=anchor_key_from(secret),
+        metrics=Metrics(),
+        limiter=RateLimiter(
+            per_minute=ctx.settings.rate_limit_per_minute,
+            burst=max(10, ctx.settings.rate_limit_per_minute // 10),
+        ),
     )
     for router in (meta.router, registry.router, persons.router):
         app.include_router(router)
@@ -52,6 +59,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.on_http)
     app.add_exception_handler(Exception, problems.on_unexpected)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.sitthi.metrics)
     check_routes(app.openapi())
     return app
 

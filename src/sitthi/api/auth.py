@@ -45,11 +45,18 @@ def _unauthenticated(en: str, th: str) -> Problem:
     )
 
 
+def limit_address(request: Request) -> None:
+    """Rate-limit by the caller's address: before a token tells who is calling."""
+    host = request.client.host if request.client else "unknown"
+    state(request).limiter.check(f"address:{host}")
+
+
 def principal(request: Request) -> Principal:
     """The caller of a bearer token; 401 without a valid one."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
+        limit_address(request)
         raise _unauthenticated("a bearer token is required", "ต้องแนบโทเค็น (Bearer token)")
     try:
         claims = state(request).keys.verify(token.strip())
@@ -58,6 +65,7 @@ def principal(request: Request) -> Principal:
         raise _unauthenticated(
             "the token is not valid or has expired", "โทเค็นไม่ถูกต้องหรือหมดอายุ"
         ) from None
+    state(request).limiter.check(f"{claims.get('kind', 'client')}:{claims['sub']}")
     return Principal(
         subject=str(claims["sub"]),
         kind=str(claims.get("kind", "client")),

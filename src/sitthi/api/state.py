@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from sitthi.api.limits import RateLimiter
+from sitthi.api.metrics import Metrics
 from sitthi.api.problems import Problem
 from sitthi.operations import audit
 from sitthi.operations.audit import AuditEntry, AuditUnavailable
@@ -35,6 +37,8 @@ class ApiState:
     catalog: ReleaseCatalog
     keys: KeySet
     anchor_key: bytes
+    metrics: Metrics
+    limiter: RateLimiter
 
     def record(
         self,

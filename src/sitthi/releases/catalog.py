@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 RELEASE_DB = "release.duckdb"
+QUALITY = "quality.json"
 
 
 def file_sha256(path: Path) -> str:
@@ -85,6 +86,16 @@ class ReleaseCatalog:
         found: dict[str, Any] = json.loads(
             (self.root / str(number) / MANIFEST).read_text(encoding="utf-8")
         )
+        return found
+
+    def quality(self, number: int) -> dict[str, Any]:
+        """The data quality summary published with a release."""
+        if number not in self.numbers():
+            raise ValidationError(f"no release {number} (published: {self._published()})")
+        path = self.root / str(number) / QUALITY
+        if not path.exists():
+            raise ValidationError(f"release {number} was published without a quality summary")
+        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return found
 
     def release(self, number: int | None = None) -> Release:

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from sitthi import __version__
 from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run
 from sitthi.errors import ValidationError
-from sitthi.releases.catalog import MANIFEST, RELEASE_DB, file_sha256, release_numbers
+from sitthi.quality.report import build_quality_report, write_json
+from sitthi.releases.catalog import MANIFEST, QUALITY, RELEASE_DB, file_sha256, release_numbers
 from sitthi.releases.content import TABLES, derived_tables
 from sitthi.releases.statistics import build_statistics
 
@@ -104,6 +105,9 @@ def _build(
         run(con, "use store")
         lineage = _lineage(con)
         counts = _freeze(con, progress)
+        # The quality report of the same store state, for the data teams (aggregates per
+        # agency, no person): served by the API beside the release it describes.
+        write_json(build_quality_report(con), work / QUALITY)
         run(con, "use release")
         run(con, "detach store")
         if k is not None:

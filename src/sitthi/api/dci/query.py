@@ -216,13 +216,13 @@ def _value(attribute: Attribute, operator: Operator, raw: Any) -> Any:
                 f"ค่าของ {attribute.name} (in) ต้องเป็นรายการ 1 ถึง {MAX_IN_VALUES} ค่า",
                 f"{attribute.name} in: the value must be a list of 1 to {MAX_IN_VALUES}",
             )
-        return tuple(_one_value(attribute, v) for v in raw)
+        return tuple(read_value(attribute, v) for v in raw)
     if operator != "eq" and not attribute.ordered:
         raise _criteria(
             f"{attribute.name} ใช้ได้เฉพาะ eq หรือ in",
             f"{attribute.name} takes eq or in only, not {operator}",
         )
-    return _one_value(attribute, raw)
+    return read_value(attribute, raw)
 
 
 def _bad_value(attribute: Attribute, what: str) -> Rejected:
@@ -230,7 +230,9 @@ def _bad_value(attribute: Attribute, what: str) -> Rejected:
     return _criteria(f"ค่าของ {attribute.name} ไม่ถูกต้อง ({what})", f"{attribute.name}: {what}")
 
 
-def _one_value(attribute: Attribute, raw: Any) -> Any:
+def read_value(attribute: Attribute, raw: Any) -> Any:
+    """One value of ``attribute``, checked and converted (a `Rejected` that never repeats
+    it otherwise)."""
     kind = attribute.type
     if kind == "int":
         if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 4:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -58,6 +59,7 @@ from sitthi.operations.audit import find_national_id
 from sitthi.operations.dci_models import DciSender, DciTransaction
 
 router = APIRouter(prefix="/registry", tags=["dci"])
+_log = logging.getLogger(__name__)
 
 Caller = Annotated[Principal, Depends(require(Permission.DCI_SEARCH))]
 
@@ -120,6 +122,7 @@ def sync_search(
     view = _view(s, caller)
     rejected = _header_problem(body.header, len(body.message.search_request), action="search")
     correlation_id = new_id()
+    found, cur = release_cursor(request, None)
     if rejected is None:
         try:
             _begin(s, sender, body, correlation_id, mode="sync")
@@ -127,7 +130,6 @@ def sync_search(
             rejected = (HeaderReason.MESSAGE_ID_DUPLICATE, "this message_id was used before")
     if rejected is not None:
         return _signed(s, _rejected_answer(body, correlation_id, *rejected))
-    found, cur = release_cursor(request, None)
     outcomes = _searcher(s, cur, caller, view).run(body.message.search_request)
     try:
         _audit(s, caller, request, view, found.number, body, correlation_id, outcomes, "sync")
@@ -172,6 +174,9 @@ def async_search(
             "sender_uri is not a callback registered for this sender (or none is registered)",
         )
     correlation_id = new_id()
+    # The release is fixed now: the answer says what Sitthi knew when it was asked.
+    found, cursor = release_cursor(request, None)
+    cursor.close()  # the search takes a cursor of its own, in the background task's thread
     try:
         _begin(s, sender, body, correlation_id, mode="async", callback=callback)
     except senders.DuplicateMessage:
@@ -179,9 +184,6 @@ def async_search(
             ErrorCode.REQUEST_BAD,
             f"{HeaderReason.MESSAGE_ID_DUPLICATE.value}: this message_id was used before",
         )
-    # The release is fixed now: the answer says what Sitthi knew when it was asked.
-    found, cursor = release_cursor(request, None)
-    cursor.close()  # the search takes a cursor of its own, in the background task's thread
     background.add_task(
         _run_async, s, request, caller, view, body, correlation_id, callback, found.number
     )
@@ -542,7 +544,9 @@ def _run_async(
         outcomes = _searcher(s, cur, caller, view).run(body.message.search_request)
         _audit(s, caller, request, view, release, body, correlation_id, outcomes, "async")
         audited = True
-    except Exception:  # no audit, or a bug: either way no data leaves
+    except Exception as exc:  # no audit, or a bug: either way no data leaves
+        # The kind only: an exception's text may quote what was searched for.
+        _log.error("DCI async search %s answered rjct: %s", correlation_id, type(exc).__name__)
         audited = False
     _finish(s, correlation_id, outcomes, Status.SUCC if audited else Status.RJCT)
     envelope = signed_envelope(s, _answer(body, correlation_id, outcomes, with_data=audited))

@@ -122,12 +122,8 @@ class Searcher:
 
     def run(self, requests: Sequence[Any]) -> list[Outcome]:
         """One outcome per search request, in order."""
-        seen: set[str] = set()
-        out = []
-        for raw in requests:
-            outcome = self._one(raw, seen)
-            out.append(outcome)
-        return out
+        seen: set[str] = set()  # reference ids, each used once per message
+        return [self._one(raw, seen) for raw in requests]
 
     def _one(self, raw: Any, seen: set[str]) -> Outcome:
         item = raw if isinstance(raw, dict) else {}
@@ -217,6 +213,7 @@ class Searcher:
             self._groups(outcome, node, sort, page)
         outcome.audit = {
             "reference_id": reference_id,
+            "status": "succ",
             "reg_type": kind,
             "query_type": query_type,
             "query": shape,
@@ -254,7 +251,7 @@ class Searcher:
             return q.resolved_person(person_id), shape
         if id_type == "HOUSEHOLD_ID":
             attribute = q.attributes_for(kind)["household_id"]
-            node = q.Comparison(attribute, "eq", q._one_value(attribute, value))
+            node = q.Comparison(attribute, "eq", q.read_value(attribute, value))
             q.check_allowed(node, self.view.allowed, self.dsa.id)
             return node, {"type": "HOUSEHOLD_ID", "value": node.value}
         raise _refused(

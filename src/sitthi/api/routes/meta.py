@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from sitthi.api.auth import client_credentials, state, token_response
+from sitthi.api.auth import client_credentials, guarded, limit_address, state, token_response
+from sitthi.api.permissions import Permission
 from sitthi.api.problems import Problem
 from sitthi.errors import ValidationError
 from sitthi.operations.accounts import verify_client, verify_user
@@ -50,6 +52,7 @@ def client_token(
     request: Request, credentials: Annotated[tuple[str, str], Depends(client_credentials)]
 ) -> dict[str, Any]:
     """OAuth 2 client credentials (RFC 6749 §4.4): a short-lived bearer token."""
+    limit_address(request)  # guessing secrets costs time
     s = state(request)
     client = verify_client(s.ctx.operations, *credentials)
     if client is None:
@@ -82,9 +85,16 @@ def user_token(
             "only grant_type=password is supported here",
             parameter="grant_type",
         )
+    limit_address(request)
     s = state(request)
     user = verify_user(s.ctx.operations, username, password)
     if user is None:
         raise Problem(401, "invalid-credentials", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "wrong name or password")
     claims = {"sub": user.name, "kind": "user", "role": user.role, "areas": list(user.areas)}
     return token_response(*s.keys.sign(claims, s.ctx.settings.token_minutes))
+
+
+@router.get("/metrics", tags=["meta"], **guarded(Permission.METRICS))
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests and latency by route template and status."""
+    return Response(state(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

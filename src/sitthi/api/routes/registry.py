@@ -114,3 +114,17 @@ def statistics(
         "cells": cells[:limit],
         "next_offset": offset + limit if more else None,
     }
+
+
+@router.get("/quality", tags=["registry"], **guarded(Permission.READ_QUALITY))
+def quality(request: Request, release: ReleaseQuery = None) -> dict[str, Any]:
+    """The data quality summary of a release: completeness per agency, duplicates,
+    disagreements between agencies, duplicate registrations, linkage per stage."""
+    s = state(request)
+    try:
+        number = release or s.catalog.newest()
+        return {"release": number, "quality": s.catalog.quality(number)}
+    except ValidationError as exc:
+        raise Problem(
+            404, "no-quality", "ไม่พบสรุปคุณภาพข้อมูลของชุดข้อมูลนี้", str(exc), parameter="release"
+        ) from None
