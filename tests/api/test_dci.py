@@ -520,6 +520,13 @@ def test_a_household_id_search_answers_the_group_with_its_members(dci: Dci) -> N
         assert person["household_identifier"] == household
         assert "given_name" in person["name"]
         assert "is_disabled" not in person  # not the welfare office's to see
+    # Households by size: this one among them, every one at least as large
+    bigger = dci.search(dci.welfare, predicate(("group_size", "ge", size), reg_type="Group",
+                                               pagination={"page_size": 100}))  # fmt: skip
+    groups = bigger["message"]["search_response"][0]["data"]["reg_records"]
+    assert household in {g["group_identifier"][0]["identifier_value"] for g in groups}
+    assert all(g["group_size"] >= size for g in groups)
+    assert all(g["place"]["region_code"] == dci.province for g in groups)
     # A member's UIN with reg_type Group finds the same household
     holder = next(p for p in dci.api.people if p.person_id in members)
     by_uin = dci.search(dci.welfare, uin(holder.national_id, reg_type="ns:org:RegistryType:Group"))

@@ -217,8 +217,8 @@ def _people() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _run(node: q.Node) -> list[str]:
-    compiled = q.compile_query(node, (), exp.column("person_id", "p"))
+def _run(node: q.Node | None, sort: tuple[q.SortKey, ...] = ()) -> list[str]:
+    compiled = q.compile_query(node, sort, exp.column("person_id", "p"))
     sql = f"select p.person_id from profiles p where {compiled.where} order by {compiled.order}"
     return [r[0] for r in _people().execute(sql, compiled.params).fetchall()]
 
@@ -332,6 +332,14 @@ def test_the_agreement_decides_what_may_be_searched_and_sorted() -> None:
     with pytest.raises(q.Rejected) as refused:
         q.read_sort("individual", [{"attribute_name": "last_name"}], frozenset({"age"}))
     assert refused.value.code is SearchReason.SORT_INVALID
+
+
+def test_sorting_puts_unknown_values_last_and_breaks_ties_by_person() -> None:
+    keys = q.read_sort("individual", [{"attribute_name": "age", "sort_order": "desc"}],
+                       frozenset({"age"}))  # fmt: skip
+    assert _run(None, keys) == ["P0000002", "P0000001", "P0000004", "P0000003"]
+    by_sex = q.read_sort("individual", [{"attribute_name": "gender"}], frozenset({"sex"}))
+    assert _run(None, by_sex) == ["P0000001", "P0000004", "P0000002", "P0000003"]
 
 
 @pytest.mark.parametrize(
