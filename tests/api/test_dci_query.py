@@ -369,3 +369,13 @@ def test_bad_pages_are_refused(raw: Any) -> None:
     with pytest.raises(q.Rejected) as refused:
         q.read_page(raw)
     assert refused.value.code is SearchReason.PAGINATION_INVALID
+
+
+@pytest.mark.parametrize("module", ["canonical", "signature", "senders"])
+def test_the_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"sitthi.api.dci.{module}"))
+    assert result.attempted > 0
+    assert result.failed == 0
