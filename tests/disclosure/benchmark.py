@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import resource
 import time
 
 import numpy as np
@@ -35,8 +36,10 @@ def run(months: int = 2, *, exact_attack: bool = False, seed: int = 0) -> list[P
         print(
             f"month {month}: {s.cells:,} cells, {s.primary:,} small, "
             f"{s.complementary:,} complementary, {s.previous:,} kept from the previous "
-            f"release; {seconds:.1f} s ({s.audit_seconds:.1f} s audit, {s.lps} LPs; "
-            f"{s.joint_seconds:.1f} s joint audit, {s.joint_lps} LPs; {s.rounds} rounds)"
+            f"release ({s.primary + s.complementary + s.previous:,} suppressed); "
+            f"{seconds:.1f} s ({s.audit_seconds:.1f} s audit, {s.lps} LPs, "
+            f"{s.sent_back} cells sent back; {s.joint_seconds:.1f} s joint audit, "
+            f"{s.joint_lps} LPs; {s.rounds} rounds)"
         )
         releases.append(published)
         cells = next_month(cells, rng)
@@ -48,6 +51,8 @@ def run(months: int = 2, *, exact_attack: bool = False, seed: int = 0) -> list[P
             f"exact attack on month 0: {len(found):,} cells solved both ways in "
             f"{time.perf_counter() - start:.1f} s; {narrow} determined"
         )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:,.0f} MiB")
     return releases
 
 

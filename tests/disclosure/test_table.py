@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitthi.disclosure import suppress
 from sitthi.disclosure.table import Columns, build_table
@@ -123,3 +125,29 @@ def test_groups_are_the_sums_of_the_table() -> None:
         members = table.group_members(g)
         assert table.value[members[0]] == table.value[members[1:]].sum()
     assert np.all(np.diff(table.member_ptr) >= 1)
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["100101", "100102", "100201", "110101", "110102", "960101"]),
+            st.sampled_from(["a", "b", "c"]),
+            st.integers(0, 10_000),
+        ),
+        min_size=1,
+        max_size=18,
+        unique_by=lambda r: (r[0], r[1]),
+    )
+)
+def test_every_total_is_the_sum_of_its_parts(rows: list[tuple[str, str, int]]) -> None:
+    cells = _cells(rows)
+    table = build_table(cells, Columns())
+    for g in range(table.n_groups):
+        members = table.group_members(g)
+        assert table.value[members[0]] == table.value[members[1:]].sum()
+    assert table.value[0] == cells.persons.sum()
+    keys = table.keys()
+    assert (keys.level == "subdistrict").sum() == cells.subdistrict_code.nunique() * (
+        cells.category.nunique() + 1
+    )

@@ -1,8 +1,8 @@
 """The audit: how far an outsider can narrow each suppressed cell, by linear programming.
 
 For an unknown ``x_i`` of a `System`, the values an outsider cannot rule out run from
-``min x_i`` to ``max x_i`` over the system (scipy's HiGHS). Solving two LPs per cell would
-cost hours at national size, so the audit only proves what the rule asks:
+``min x_i`` to ``max x_i`` over the system (scipy's HiGHS). `intervals` computes them all,
+as the attack does; the audit only proves what the rule asks, which costs fewer LPs:
 
 1. Every feasible point is a witness: if some solution of the system has ``x_i ≥ target``,
    then the maximum is at least that, with no LP of its own. A few LPs that push all cells
