@@ -149,3 +149,53 @@ def test_verify_refuses_a_pattern_with_too_few_complements() -> None:
     )
     with pytest.raises(UnsafeTable, match="narrowed beyond the rule"):
         verify(type(published)(table=table, pattern=pattern, summary=published.summary))
+
+
+# Month N hides (100101, a) = 6 and (100102, a) = 4 together; in month N+1 the 4 has left
+# (a zero is published) and nothing else changed, so the 6 has no partner left to trade
+# persons with that month N did not pin.
+EMPTIED_N = _cells(
+    [
+        ("100101", "a", 6),
+        ("100101", "b", 40),
+        ("100102", "a", 4),
+        ("100102", "b", 35),
+        ("100103", "a", 30),
+        ("100103", "b", 50),
+    ]
+)
+EMPTIED_N1 = EMPTIED_N.assign(persons=[6, 40, 0, 35, 30, 50])
+
+
+@pytest.mark.parametrize(("max_change", "totals_hidden"), [(0, True), (5, False)])
+def test_a_partner_that_empties_costs_what_the_model_demands(
+    max_change: int, totals_hidden: bool
+) -> None:
+    before = suppress(EMPTIED_N)
+    after = suppress(EMPTIED_N1, previous=before.pattern, max_change=max_change)
+    table = after.table
+    national = table[(table.area_code == "TH") & table.category.isna()]
+    # Sure that nothing changed, an outsider can only be kept from the 6 by hiding the
+    # totals above it; allowing 5 persons of doubt, month N's pattern is enough.
+    assert bool(national.suppressed.item()) is totals_hidden
+    change = EMPTIED_N1.assign(
+        bound=np.maximum(max_change, (EMPTIED_N1.persons - EMPTIED_N.persons).abs()),
+        area_code=EMPTIED_N1.subdistrict_code,
+    )
+    assert _narrowed(before, after, change) == 0
+
+
+def test_a_release_differencing_still_narrows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitthi.disclosure.publish as publish
+
+    before = suppress(EMPTIED_N)
+    monkeypatch.setattr(publish, "JOINT_ROUNDS", 1)
+    with pytest.raises(UnsafeTable, match="differencing this release"):
+        suppress(EMPTIED_N1, previous=before.pattern, max_change=0)
+
+
+def test_releases_with_other_categories_are_not_compared() -> None:
+    before = suppress(MONTH_N)
+    other = MONTH_N.rename(columns={"category": "group"})
+    with pytest.raises(ValidationError, match="releases compared must have the same"):
+        suppress(other, category_columns=("group",), previous=before.pattern)

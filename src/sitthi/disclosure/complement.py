@@ -119,15 +119,15 @@ class Suppressor:
             self.add(cell, up=up, down=down)
             groups = t.groups_of(cell)
             if self.returns[cell] >= 3:
-                around = np.unique(np.concatenate([t.group_members(g) for g in groups]))
+                # Still short after two rounds of partners: hide every published cell
+                # within one relation of it, then two, … (each return reaches one further,
+                # so a cell sent back often enough ends in a block with nothing to pin it).
+                around = np.array([cell], dtype=np.int64)
+                for _ in range(int(self.returns[cell]) - 2):
+                    groups = np.unique(np.concatenate([t.groups_of(c) for c in around]))
+                    around = np.unique(np.concatenate([t.group_members(g) for g in groups]))
                 for c in around[~self.suppressed[around]].tolist():
                     self.add(int(c), up=0.0, down=0.0)
-                if self.returns[cell] >= 4:
-                    # Still short: the block is held by relations further out.
-                    wider = np.concatenate([t.groups_of(c) for c in around])
-                    more = np.unique(np.concatenate([t.group_members(g) for g in wider]))
-                    for c in more[~self.suppressed[more]].tolist():
-                        self.add(int(c), up=0.0, down=0.0)
                 continue
             choices = []
             for g in groups.tolist():

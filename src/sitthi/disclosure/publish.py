@@ -37,6 +37,7 @@ from sitthi.disclosure.releases import (
 )
 from sitthi.disclosure.system import release_system
 from sitthi.disclosure.table import Columns, Table, build_table
+from sitthi.errors import ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -108,8 +109,6 @@ class Pattern:
     def load(cls, path: Path | str) -> Pattern:
         """Read a pattern `save` wrote."""
         import pyarrow.parquet as pq
-
-        from sitthi.errors import ValidationError
 
         try:
             arrow = pq.read_table(str(path))
@@ -218,10 +217,13 @@ def suppress(
     k = check_k(k)
     protection = protection or Protection()
     if isinstance(max_change, bool) or not isinstance(max_change, int) or max_change < 0:
-        from sitthi.errors import ValidationError
-
         raise ValidationError(f"max_change={max_change!r}: expected a whole number ≥ 0")
     columns = Columns(area=area_column, categories=tuple(category_columns), value=value_column)
+    if previous is not None and previous.columns.categories != columns.categories:
+        raise ValidationError(
+            f"previous: its categories {list(previous.columns.categories)} are not this "
+            f"table's {list(columns.categories)}; releases compared must have the same"
+        )
     table = build_table(cells, columns)
     value = table.value.astype(np.float64)
     primary = (table.value > 0) & (table.value < k)
@@ -236,41 +238,8 @@ def suppress(
     state.settle()
     run = _Run(table=table, state=state, primary=primary, lo_req=lo_req, hi_req=hi_req)
     run.until_safe_alone()
-    exposed = 0
     if before is not None and pairing is not None:
-        seen = failing_now = failing_before = None
-        for attempt in range(JOINT_ROUNDS):
-            focus_now = None
-            if seen is not None and failing_now is not None:
-                focus_now = (state.suppressed & ~seen) | failing_now
-            joint = check_joint(
-                table,
-                state.suppressed,
-                primary,
-                before,
-                pairing,
-                k=k,
-                reach_k=protection.reach_k,
-                focus_now=focus_now,
-                focus_before=failing_before,
-            )
-            seen = state.suppressed.copy()
-            failing_now, failing_before = joint.failing_now, joint.failing_before
-            run.joint_lps += joint.result.lps
-            run.joint_seconds += joint.result.seconds
-            exposed = int((~joint.result.ok).sum())
-            if joint.result.safe or attempt == JOINT_ROUNDS - 1:
-                break
-            _carry(state, joint, before, pairing, attempt)
-            state.settle()
-            run.until_safe_alone()
-        if exposed:
-            raise UnsafeTable(
-                f"differencing this release with the previous one would narrow {exposed} "
-                f"suppressed cells below the rule even after {JOINT_ROUNDS} rounds of "
-                f"keeping the previous pattern (max_change={max_change}); nothing is "
-                'published (see docs/DISCLOSURE.md, "Between releases")'
-            )
+        run.until_safe_jointly(before, pairing, k=k, reach_k=protection.reach_k)
     keys = table.keys()
     published = keys.assign(
         value=_published_values(table.value, state.suppressed),
@@ -349,6 +318,45 @@ class _Run:
                 )
             _repair(self.state, found)
             self.state.settle()
+
+    def until_safe_jointly(
+        self, before: Previous, pairing: Pairing, *, k: int, reach_k: bool
+    ) -> None:
+        """Audit both releases together, keeping the previous pattern where differencing
+        narrows a cell, until it does not; refuse after `JOINT_ROUNDS`."""
+        state = self.state
+        seen = failing_now = failing_before = None
+        for attempt in range(JOINT_ROUNDS):
+            focus_now = None
+            if seen is not None and failing_now is not None:
+                focus_now = (state.suppressed & ~seen) | failing_now
+            joint = check_joint(
+                self.table,
+                state.suppressed,
+                self.primary,
+                before,
+                pairing,
+                k=k,
+                reach_k=reach_k,
+                focus_now=focus_now,
+                focus_before=failing_before,
+            )
+            seen = state.suppressed.copy()
+            failing_now, failing_before = joint.failing_now, joint.failing_before
+            self.joint_lps += joint.result.lps
+            self.joint_seconds += joint.result.seconds
+            if joint.result.safe:
+                return
+            if attempt < JOINT_ROUNDS - 1:
+                _carry(state, joint, before, pairing, attempt)
+                state.settle()
+                self.until_safe_alone()
+        raise UnsafeTable(
+            f"differencing this release with the previous one would narrow "
+            f"{int((~joint.result.ok).sum())} suppressed cells below the rule even after "
+            f"{JOINT_ROUNDS} rounds of keeping the previous pattern; nothing is published "
+            '(see docs/DISCLOSURE.md, "Between releases")'
+        )
 
 
 def _audit_alone(
