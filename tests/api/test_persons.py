@@ -189,3 +189,24 @@ def test_a_caseworker_searches_by_name_and_birth_date_within_their_areas(api: Ap
         headers=api.headers("analyst"),
     )
     assert refused.status_code == 403
+
+
+def test_an_entitlements_reason_shows_only_what_the_caller_may_see(api: Api) -> None:
+    from sitthi.registry.access import shown_detail, shown_reason
+
+    reason = "age=72, annual_income=12000.0, thai=true"
+    assert shown_reason(reason, {"age", "nationality"}) == "age=72, thai=true"
+    assert shown_reason(reason, {"sex"}) is None
+    assert shown_reason("free text, not pairs", {"age"}) is None
+    assert shown_detail("died 2025-03-28", {"age"}) is None
+    assert shown_detail("died 2025-03-28", {"death_date"}) == "died 2025-03-28"
+    # through the API: a case worker's masked income never appears in a reason
+    person = api.people[0]
+    got = api.client.get(
+        f"/api/v1/persons/{person.person_id}",
+        params={"purpose": PURPOSE},
+        headers=api.headers("caseworker"),
+    ).json()
+    for e in got.get("entitlements", []):
+        assert "annual_income" not in (e.get("reason") or "")
+        assert "deposit_balance" not in (e.get("reason") or "")

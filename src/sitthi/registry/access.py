@@ -81,6 +81,33 @@ class PersonRecord:
         return sorted(self.fields)
 
 
+def shown_reason(reason: str | None, shown: set[str] | frozenset[str]) -> str | None:
+    """An entitlement's reason with only the values of fields the caller may see.
+
+    The engine writes the profile values a rule read (``age=72, annual_income=12000.0``):
+    only the pairs of shown fields stay; a reason that cannot be read pair by pair goes
+    whole, since nothing of it can be shown safely.
+    """
+    if reason is None:
+        return None
+    kept = []
+    for pair in reason.split(", "):
+        column, equals, _ = pair.partition("=")
+        if not equals or column not in COLUMN_FIELD:
+            return None
+        if COLUMN_FIELD[column] in shown:
+            kept.append(pair)
+    return ", ".join(kept) or None
+
+
+def shown_detail(detail: str | None, shown: set[str] | frozenset[str]) -> str | None:
+    """A gap's detail: the failed conditions (no values), or a death date (``died …``),
+    which stays only for a caller who may see death dates."""
+    if detail is not None and detail.startswith("died ") and "death_date" not in shown:
+        return None
+    return detail
+
+
 def person_for_pid(con: duckdb.DuckDBPyConnection, pid_hash: str) -> str | None:
     """The person holding a valid ID (by its pseudonym): the one most records agree on."""
     found = rows(
@@ -177,19 +204,25 @@ def person_record(
     )
     params = {"p": person_id}
     if "entitlements" in shown:
-        record.entitlements = dict_rows(
-            con,
-            "select programme, amount, reason, as_of from entitlements where person_id = $p "
-            "order by programme",
-            params,
-        )
+        record.entitlements = [
+            {**e, "reason": shown_reason(e["reason"], shown)}
+            for e in dict_rows(
+                con,
+                "select programme, amount, reason, as_of from entitlements where person_id = $p "
+                "order by programme",
+                params,
+            )
+        ]
     if "gaps" in shown:
-        record.gaps = dict_rows(
-            con,
-            "select programme, gap, amount, detail, unknown from gaps where person_id = $p "
-            "order by programme, gap",
-            params,
-        )
+        record.gaps = [
+            {**g, "detail": shown_detail(g["detail"], shown)}
+            for g in dict_rows(
+                con,
+                "select programme, gap, amount, detail, unknown from gaps where person_id = $p "
+                "order by programme, gap",
+                params,
+            )
+        ]
     if "notices" in shown:
         record.notices = dict_rows(
             con,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sitthi.registry.access import COLUMN_FIELD, PersonRecord
+from sitthi.registry.access import PersonRecord, shown_detail, shown_reason
 
 #: Identifier types Sitthi answers with (the standard leaves the list to implementers).
 UIN = "UIN"  # the national ID: only under an agreement with real_ids and national_id
@@ -123,35 +123,17 @@ def person(
 def _reasons(
     section: str, rows: list[dict[str, Any]], allowed: frozenset[str]
 ) -> list[dict[str, Any]]:
-    """Entitlements and gaps without the values the agreement does not share.
-
-    An entitlement's ``reason`` quotes the profile values the rule read (``age=72,
-    annual_income=12000.0, …``): only the pairs of allowed fields stay, and a reason that
-    cannot be read pair by pair goes. A gap's ``detail`` names failed conditions (no
-    values), or a death date (``died 2025-03-28``), which stays only where death_date is
-    shared.
-    """
+    """Entitlements and gaps without the values the agreement does not share (the same
+    filter the persons API applies, `sitthi.registry.access.shown_reason`)."""
     out = []
     for row in rows:
         row = dict(row)
-        if section == "entitlements" and row.get("reason") is not None:
-            row["reason"] = _allowed_pairs(str(row["reason"]), allowed)
-        died = str(row.get("detail") or "").startswith("died ")
-        if section == "gaps" and died and "death_date" not in allowed:
-            row["detail"] = None
+        if section == "entitlements":
+            row["reason"] = shown_reason(row.get("reason"), allowed)
+        if section == "gaps":
+            row["detail"] = shown_detail(row.get("detail"), allowed)
         out.append({k: v for k, v in row.items() if v is not None})
     return out
-
-
-def _allowed_pairs(reason: str, allowed: frozenset[str]) -> str | None:
-    kept = []
-    for pair in reason.split(", "):
-        column, equals, _ = pair.partition("=")
-        if not equals or column not in COLUMN_FIELD:
-            return None  # not the engine's "column=value, …": nothing of it is shared
-        if COLUMN_FIELD[column] in allowed:
-            kept.append(pair)
-    return ", ".join(kept) or None
 
 
 def _address(fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
