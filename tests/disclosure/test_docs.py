@@ -28,3 +28,17 @@ def test_every_option_of_suppress_is_in_the_document(name: str) -> None:
 @pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(disclosure.Protection)])
 def test_the_rule_names_its_parameters(name: str) -> None:
     assert f"{name}" in DOC
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["__init__", "attack", "protection", "publish", "rates"],
+)
+def test_the_examples_in_the_docstrings_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    name = "sitthi.disclosure" if module == "__init__" else f"sitthi.disclosure.{module}"
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -157,6 +157,7 @@ def intervals(system: System) -> tuple[Floats, Floats, int]:
             lps += 1
             out[var] = x[where[var]]
     hi[hi >= UNBOUNDED * (1 - 1e-9)] = np.inf
+    lo[np.abs(lo) < 1e-9] = 0.0  # not −0.0
     return lo, hi, lps
 
 
