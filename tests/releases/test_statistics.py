@@ -31,7 +31,9 @@ def test_two_releases_with_statistics_never_publish_an_unsafe_table(store: Path)
     manifest = json.loads((second.path / "manifest.json").read_text(encoding="utf-8"))
     withheld = manifest["statistics_withheld"]
     rel = duckdb.connect(str(second.path / "release.duckdb"), read_only=True)
-    published = {i for (i,) in rel.execute("select distinct indicator from area_statistics")}
+    published = {
+        i for (i,) in rel.execute("select distinct indicator from area_statistics").fetchall()
+    }
     small = rel.execute(
         "select count(*) from area_statistics where not suppressed and persons between 1 and 9"
     ).fetchone()[0]
