@@ -101,6 +101,18 @@ def store_folder(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(path).resolve().parent if path else Path(tempfile.gettempdir())
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the current database holds ``table``."""
+    return bool(
+        one(
+            con,
+            "select count(*) from duckdb_tables() where table_name = $t "
+            "and database_name = current_database()",
+            {"t": table},
+        )
+    )
+
+
 def error_reason(exc: Exception) -> str:
     """DuckDB's reason in one line, without its class prefix ("Conversion Error: ")."""
     return str(exc).splitlines()[0].split(": ", 1)[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from sitthi.engines.duckdb import dict_rows, one, quote_literal
+from sitthi.engines.duckdb import dict_rows, one, quote_literal, table_exists
 from sitthi.errors import ValidationError
 from sitthi.poverty.index import load_indicators
 from sitthi.thai.areas import area_name
@@ -19,11 +19,7 @@ CODE_DIGITS: dict[str, int] = {"province": 2, "district": 4, "subdistrict": 6}
 
 def require_poverty(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse a store whose rights run has not built the poverty index yet."""
-    if not one(
-        con,
-        "select count(*) from duckdb_tables() where table_name = 'household_poverty' "
-        "and database_name = current_database()",
-    ):
+    if not table_exists(con, "household_poverty"):
         raise ValidationError("the store has no poverty index yet: run `sitthi rights` first")
 
 

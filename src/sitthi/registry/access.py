@@ -157,6 +157,17 @@ def in_population(
     return bool(found and found[0][0])
 
 
+def pid_for_person(con: duckdb.DuckDBPyConnection, person_id: str) -> str | None:
+    """The pseudonym the audit names a person by: the ID most of their records hold."""
+    found = rows(
+        con,
+        "select pid_hash from person_ids where person_id = $p "
+        "order by records desc, pid_hash limit 1",
+        {"p": person_id},
+    )
+    return str(found[0][0]) if found else None
+
+
 def person_area(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, str | None] | None:
     found = dict_rows(
         con,

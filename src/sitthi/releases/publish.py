@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitthi import __version__
-from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run
+from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run, table_exists
 from sitthi.errors import ValidationError
 from sitthi.quality.report import build_quality_report, write_json
 from sitthi.releases.catalog import MANIFEST, QUALITY, RELEASE_DB, file_sha256, release_numbers
@@ -152,7 +152,7 @@ def _freeze(
 
 def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Where the release comes from; refuses a store whose runs are missing."""
-    missing = [t for t in ("link_runs", "rights_runs", *TABLES) if not _has(con, t)]
+    missing = [t for t in ("link_runs", "rights_runs", *TABLES) if not table_exists(con, t)]
     if missing:
         raise ValidationError(
             "the store has nothing to publish yet (no "
@@ -186,17 +186,6 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "rights_run": rights[0],
         "code_version": _code_version(),
     }
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        one(
-            con,
-            "select count(*) from duckdb_tables() where table_name = $t "
-            "and database_name = current_database()",
-            {"t": table},
-        )
-    )
 
 
 def _code_version() -> str:

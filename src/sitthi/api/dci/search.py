@@ -26,6 +26,7 @@ from sitthi.registry.access import (
     person_area,
     person_for_pid,
     person_record,
+    pid_for_person,
 )
 from sitthi.thai.national_id import normalize_national_id, parse_national_id
 
@@ -376,7 +377,7 @@ class Searcher:
         record = person_record(self.cur, person_id, allowed=self.view.allowed)
         if record is None:
             return None
-        pid = _pid_of(self.cur, person_id)
+        pid = pid_for_person(self.cur, person_id)
         identifiers = []
         if "national_id" in self.dsa.fields and self.dsa.real_ids and person_id in echo:
             identifiers.append(records.identifier(records.UIN, echo[person_id]))
@@ -447,13 +448,3 @@ def _household_of(cur: duckdb.DuckDBPyConnection, person_id: str) -> str | None:
         "select household_id from profiles where person_id = $p", {"p": person_id}
     ).fetchone()
     return str(found[0]) if found and found[0] is not None else None
-
-
-def _pid_of(cur: duckdb.DuckDBPyConnection, person_id: str) -> str | None:
-    """The pseudonym most of a person's records carry (as the persons API audits)."""
-    found = cur.execute(
-        "select pid_hash from person_ids where person_id = $p "
-        "order by records desc, pid_hash limit 1",
-        {"p": person_id},
-    ).fetchone()
-    return str(found[0]) if found else None

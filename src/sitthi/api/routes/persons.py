@@ -16,11 +16,13 @@ from sitthi.api.policy import view_for
 from sitthi.api.problems import Problem
 from sitthi.api.routes.registry import ReleaseQuery, release_cursor
 from sitthi.ingest.pseudonym import pseudonym
+from sitthi.operations.dsa import REGISTRY_FIELDS
 from sitthi.registry.access import (
     PersonRecord,
     person_area,
     person_for_pid,
     person_record,
+    pid_for_person,
     search_persons,
 )
 from sitthi.thai.national_id import normalize_national_id, parse_national_id
@@ -114,7 +116,7 @@ def _answer(
     masked = view.masked - set(reveal or ())
     record = person_record(cur, person_id, allowed=view.allowed, masked=masked)
     assert record is not None  # the area was found above
-    pid = pid_hash or _pid_of(cur, person_id)
+    pid = pid_hash or pid_for_person(cur, person_id)
     s.record(
         caller,
         request,
@@ -126,14 +128,6 @@ def _answer(
         purpose=view.dsa.purpose if view.dsa else purpose,
     )
     return {"release": found.number, "as_of": found.as_of, **_public(record)}
-
-
-def _pid_of(cur: Any, person_id: str) -> str | None:
-    found = cur.execute(
-        "select pid_hash from person_ids where person_id = ? order by records desc limit 1",
-        [person_id],
-    ).fetchone()
-    return str(found[0]) if found else None
 
 
 def _public(record: PersonRecord) -> dict[str, Any]:
@@ -173,7 +167,7 @@ def search(
         birth_date=body.birth_date,
         areas=caller.areas,
     )
-    pids = [_pid_of(cur, c["person_id"]) or c["person_id"] for c in candidates]
+    pids = [pid_for_person(cur, c["person_id"]) or c["person_id"] for c in candidates]
     s.record(
         caller,
         request,
@@ -208,7 +202,7 @@ def reveal(
     release: ReleaseQuery = None,
 ) -> dict[str, Any]:
     """Unmask sensitive fields of one person for a stated purpose (audited as a reveal)."""
-    unknown = sorted(set(body.fields) - _known_fields())
+    unknown = sorted(set(body.fields) - set(REGISTRY_FIELDS))
     if unknown:
         raise Problem(
             422,
@@ -226,9 +220,3 @@ def reveal(
         purpose=body.purpose,
         reveal=body.fields,
     )
-
-
-def _known_fields() -> set[str]:
-    from sitthi.operations.dsa import REGISTRY_FIELDS
-
-    return set(REGISTRY_FIELDS)
