@@ -210,3 +210,48 @@ def test_an_entitlements_reason_shows_only_what_the_caller_may_see(api: Api) -> 
     for e in got.get("entitlements", []):
         assert "annual_income" not in (e.get("reason") or "")
         assert "deposit_balance" not in (e.get("reason") or "")
+
+
+def test_a_record_holds_the_household_the_link_history_and_the_poverty_verdict(
+    api: Api,
+) -> None:
+    import duckdb
+
+    release = duckdb.connect(str(api.ctx.releases_dir / "1" / "release.duckdb"), read_only=True)
+    with release:
+        found = release.execute(
+            """select m.person_id, h.members from person_households m
+               join households h using (household_id) join profiles f using (person_id)
+               where h.members >= 3 and f.province_code = ? order by m.person_id limit 1""",
+            [api.people[0].province],
+        ).fetchone()
+        assert found is not None
+        person_id, members = found
+        sources = {
+            s
+            for (s,) in release.execute(
+                "select source from person_links where person_id = ?", [person_id]
+            ).fetchall()
+        }
+    got = api.client.get(
+        f"/api/v1/persons/{person_id}",
+        params={"purpose": PURPOSE},
+        headers=api.headers("caseworker"),
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    household = body["household"]
+    assert household["size"] == members
+    others = household["members"]
+    assert len(others) == members - 1
+    assert all({"person_id", "first_name", "age"} <= set(m) for m in others)
+    assert {r["source"] for r in body["links"]["records"]} == sources
+    # the civil registry keys its records by the ID's pseudonym: never shown
+    assert all(
+        r["record_id"] is None or len(r["record_id"]) != 64 for r in body["links"]["records"]
+    )
+    assert body["links"]["events"]
+    assert set(body["poverty"]) >= {"poor", "target_poor", "outreach", "failed_indicators"}
+    # every member the answer names is in its audit record
+    entry = _audit_rows(api)[-1]
+    assert len(entry["persons"]) == members

@@ -140,3 +140,25 @@ def test_the_catalog_serves_the_newest_and_keeps_the_old(store: Path) -> None:
     with pytest.raises(ValidationError, match="no release 7 \\(published: 1, 2\\)"):
         catalog.cursor(7)
     catalog.close()
+
+
+def test_the_real_ids_are_kept_apart_and_hashed_too(store: Path) -> None:
+    published = publish(_ctx(store))
+    ids = published.path / "identities.duckdb"
+    assert ids.stat().st_mode & 0o777 == 0o400  # the server's own account only
+    manifest = json.loads((published.path / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["identities_sha256"]) == 64
+    con = duckdb.connect(str(ids), read_only=True)
+    release = duckdb.connect(str(published.path / "release.duckdb"), read_only=True)
+    held = release.execute("select count(distinct pid_hash) from person_ids").fetchone()
+    assert con.execute("select count(*) from national_ids").fetchone() == held
+    assert "national_ids" not in {t for (t,) in release.execute("show tables").fetchall()}
+    con.close()
+    ids.chmod(0o600)
+    con = duckdb.connect(str(ids))
+    con.execute(
+        "delete from national_ids where pid_hash in (select pid_hash from national_ids limit 1)"
+    )
+    con.close()
+    with pytest.raises(ValidationError, match="release 1 has changed since it was published"):
+        ReleaseCatalog(published.path.parent).cursor(1)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from sitthi.api.auth import Principal
 from sitthi.api.problems import Problem
 from sitthi.operations.accounts import get_dsa
-from sitthi.operations.dsa import REGISTRY_FIELDS, DataSharingAgreement
+from sitthi.operations.dsa import ALL_AREAS, REGISTRY_FIELDS, DataSharingAgreement
 from sitthi.operations.roles import Role, area_covers
 from sitthi.operations.store import OperationsStore
 from sitthi.registry.access import MASKED_FOR_CASEWORKERS, in_population
+from sitthi.registry.lists import ListScope
 
 if TYPE_CHECKING:
     import duckdb
@@ -69,6 +70,32 @@ def view_for(caller: Principal, operations: OperationsStore, today: dt.date) -> 
             )
         return View(frozenset(dsa.fields) - NEVER_SHOWN, frozenset(), dsa)
     raise _forbidden("บทบาทนี้ไม่เห็นข้อมูลรายบุคคล", "this role never sees a person")
+
+
+def list_scope(view: View, caller: Principal, area: str) -> ListScope:
+    """What of an area's list the caller may receive: the fields they see unmasked, their
+    areas (or their agreement's), its population, and real IDs only if it allows them.
+
+    A list of an area that does not meet the caller's own is refused; one larger than
+    theirs holds only their part.
+    """
+    dsa = view.dsa
+    groups: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    if dsa is None:
+        areas = caller.areas
+        fields = view.allowed - view.masked
+        real_ids = False
+    else:
+        areas = () if ALL_AREAS in dsa.areas else tuple(dsa.areas)
+        # the key column an agreement names: the pseudonym, or the real ID under real_ids
+        fields = frozenset(dsa.fields)
+        real_ids = dsa.real_ids
+        if "all" not in dsa.population.groups:
+            groups, programmes = tuple(dsa.population.groups), tuple(dsa.population.programmes)
+    if areas and not any(area_covers(a, area) or area_covers(area, a) for a in areas):
+        raise _forbidden("พื้นที่นี้อยู่นอกพื้นที่ของท่าน", "this area is outside your areas")
+    return ListScope(fields, real_ids, groups, programmes, tuple(areas))
 
 
 def _forbidden(th: str, en: str) -> Problem:

@@ -6,6 +6,9 @@ submitted value (it could be a national ID) and none carries a traceback.
 
 from __future__ import annotations
 
+import logging
+import re
+import traceback
 from typing import Any
 
 from fastapi import Request
@@ -14,6 +17,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+_log = logging.getLogger("sitthi.api")
+# Thirteen digits, however grouped: any national ID an exception's text carries.
+_DIGITS = re.compile(r"\d(?:[ \-.]?\d){12}")
 
 
 class Problem(Exception):
@@ -102,4 +108,14 @@ async def on_http(request: Request, exc: Exception) -> JSONResponse:
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     """A bug: a 500 that says so, without the exception's text (it may hold data)."""
     problem = Problem(500, "internal-error", "ระบบขัดข้อง", "internal error")
+    # The operator needs the traceback; a national ID in it is blanked first.
+    text = "".join(traceback.format_exception(exc))
+    _log.error(
+        "internal error on %s %s\n%s", request.method, _route(request), _DIGITS.sub("[ID]", text)
+    )
     return response(problem, request)
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", None) or "(unknown route)")

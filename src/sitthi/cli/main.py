@@ -43,6 +43,7 @@ def _register() -> None:
         audit_cmd,
         dci_cmd,
         demo_cmd,
+        export_cmd,
         ingest_cmd,
         keys_cmd,
         link_cmd,
@@ -65,6 +66,7 @@ def _register() -> None:
     app.command("profile")(rights_cmd.profile)
     app.add_typer(rights_cmd.report_app, name="report")
     app.command("publish")(publish_cmd.publish)
+    app.command("export")(export_cmd.export)
     app.command("serve")(serve_cmd.serve)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(thai_cmd.app, name="thai")

@@ -69,6 +69,8 @@ REGISTRY_FIELDS: dict[str, str] = {
     "gaps": "สิทธิที่ตกหล่น (exclusion gaps)",
     "notices": "การแจ้งเตือนสิทธิ",
     "poverty": "ผลการประเมินความยากจน",
+    "household": "สมาชิกในครัวเรือน (their names and ages, as far as the other fields allow)",
+    "links": "ประวัติการเชื่อมโยงระเบียน (which agencies' records make the person)",
 }
 #: Sensitive data under PDPA s.26 (health and disability among them): lawful only on a
 #: ground of s.26, never on s.24 alone (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 มาตรา 26).

@@ -62,7 +62,16 @@ COLUMN_FIELD = {c: f for f, cs in FIELD_COLUMNS.items() for c in cs}
 #: What a case worker sees masked until they state a purpose and reveal it (audited).
 MASKED_FOR_CASEWORKERS = frozenset({"disability", "health", "income", "phone", "address"})
 #: Record-level answers beyond the person's own fields, each a registry field too.
-SECTIONS = ("entitlements", "gaps", "notices")
+SECTIONS = ("entitlements", "gaps", "notices", "poverty", "household", "links")
+#: What a household member shows, each column under the registry field it belongs to.
+MEMBER_COLUMNS = {
+    "title": "g.title",
+    "first_name": "g.first_name",
+    "last_name": "g.last_name",
+    "sex": "f.sex",
+    "age": "f.age",
+    "vital_status": "f.alive",
+}
 
 
 @dataclass
@@ -75,10 +84,19 @@ class PersonRecord:
     entitlements: list[dict[str, Any]] | None = None
     gaps: list[dict[str, Any]] | None = None
     notices: list[dict[str, Any]] | None = None
+    poverty: dict[str, Any] | None = None
+    household: dict[str, Any] | None = None
+    links: dict[str, Any] | None = None
 
     @property
     def shown(self) -> list[str]:
         return sorted(self.fields)
+
+    @property
+    def returned(self) -> list[str]:
+        """Every person the answer names: the person, then their household's members."""
+        members = (self.household or {}).get("members", [])
+        return [self.person_id, *(m["person_id"] for m in members)]
 
 
 def shown_reason(reason: str | None, shown: set[str] | frozenset[str]) -> str | None:
@@ -132,6 +150,28 @@ GROUP_CONDITIONS: dict[str, str] = {
 }
 
 
+def population_condition(
+    alias: str,
+    *,
+    groups: list[str] | tuple[str, ...] = (),
+    programmes: list[str] | tuple[str, ...] = (),
+) -> str:
+    """SQL true for a person (``alias.person_id``) of one of ``groups`` or entitled to one
+    of ``programmes`` (bound as ``$programmes``): the population an agreement covers."""
+    tests = [f"coalesce(({GROUP_CONDITIONS[g]}), false)" for g in groups]
+    if programmes:
+        tests.append(
+            "exists (select 1 from entitlements e where e.person_id = pop.person_id "
+            "and e.programme in $programmes)"
+        )
+    if not tests:
+        return "false"
+    return (
+        f"exists (select 1 from profiles pop where pop.person_id = {alias}.person_id "
+        f"and ({' or '.join(tests)}))"
+    )
+
+
 def in_population(
     con: duckdb.DuckDBPyConnection,
     person_id: str,
@@ -141,17 +181,10 @@ def in_population(
 ) -> bool:
     """Whether the person belongs to one of ``groups`` or is entitled to one of
     ``programmes`` (the population an agreement covers)."""
-    tests = [f"coalesce(({GROUP_CONDITIONS[g]}), false)" for g in groups]
-    if programmes:
-        tests.append(
-            "exists (select 1 from entitlements e where e.person_id = p.person_id "
-            "and e.programme in $programmes)"
-        )
-    if not tests:
-        return False
+    condition = population_condition("p", groups=groups, programmes=programmes)
     found = rows(
         con,
-        f"select ({' or '.join(tests)}) from profiles p where p.person_id = $p",
+        f"select {condition} from profiles p where p.person_id = $p",
         {"p": person_id, **({"programmes": list(programmes)} if programmes else {})},
     )
     return bool(found and found[0][0])
@@ -166,6 +199,22 @@ def pid_for_person(con: duckdb.DuckDBPyConnection, person_id: str) -> str | None
         {"p": person_id},
     )
     return str(found[0][0]) if found else None
+
+
+def pids_for_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> list[str]:
+    """`pid_for_person` of many persons at once, in their order (the person ID where a
+    person holds no valid ID)."""
+    if not person_ids:
+        return []
+    found = dict(
+        rows(
+            con,
+            "select person_id, arg_min(pid_hash, (-records, pid_hash)) from person_ids "
+            "where person_id in $p group by all",
+            {"p": list(person_ids)},
+        )
+    )
+    return [str(found.get(p) or p) for p in person_ids]
 
 
 def person_area(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, str | None] | None:
@@ -241,7 +290,84 @@ def person_record(
             "where person_id = $p order by programme, gap",
             params,
         )
+    if "poverty" in shown:
+        record.poverty = _poverty(con, person_id)
+    if "household" in shown:
+        record.household = _household(con, person_id, shown)
+    if "links" in shown:
+        record.links = _links(con, person_id)
     return record
+
+
+def _poverty(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any] | None:
+    """The household's จปฐ. verdict: poor, target poor, outreach, the failed indicators."""
+    found = dict_rows(
+        con,
+        """select p.poor, p.welfare_card, p.target_poor, p.outreach,
+                  h.failed as failed_indicators, h.failed_dimensions
+           from person_poverty p left join household_poverty h using (household_id)
+           where p.person_id = $p""",
+        {"p": person_id},
+    )
+    return found[0] if found else None
+
+
+def _household(
+    con: duckdb.DuckDBPyConnection, person_id: str, shown: set[str]
+) -> dict[str, Any] | None:
+    """The person's household and its other members, each with only the shown fields."""
+    columns = [column for name, column in MEMBER_COLUMNS.items() if name in shown]
+    home = dict_rows(
+        con,
+        """select h.household_id, h.house_code, h.members as size
+           from person_households m join households h using (household_id)
+           where m.person_id = $p""",
+        {"p": person_id},
+    )
+    if not home:
+        return None
+    picked = ", ".join(["m.person_id", *columns])
+    members = dict_rows(
+        con,
+        f"""select {picked}
+            from person_households m
+            join persons g using (person_id)
+            join profiles f using (person_id)
+            where m.household_id = $h and m.person_id <> $p
+            order by f.age desc nulls last, m.person_id""",
+        {"h": home[0]["household_id"], "p": person_id},
+    )
+    out = {**home[0], "members": members}
+    if "house_code" not in shown:
+        out.pop("house_code")
+    return out
+
+
+def _no_pseudonym(column: str) -> str:
+    # The civil registry's records are keyed by the ID's pseudonym: never shown.
+    hidden = f"regexp_full_match({column}, '[0-9a-f]{{64}}')"
+    return f"case when {hidden} then null else {column} end as {column}"
+
+
+def _links(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any]:
+    """Which agencies' records make the person, by which stage and with what confidence,
+    and what happened to the person in link runs (merges, splits, duplicate IDs)."""
+    params = {"p": person_id}
+    records = dict_rows(
+        con,
+        f"""select source, {_no_pseudonym("record_id")}, stage,
+                  round(match_probability, 4) as match_probability,
+                  linked_source, {_no_pseudonym("linked_record_id")}, extract_date
+           from person_links where person_id = $p order by source, record_id""",
+        params,
+    )
+    events = dict_rows(
+        con,
+        """select run_id, event, other_person_id, records, happened_at from link_events
+           where person_id = $p or other_person_id = $p order by happened_at, event""",
+        params,
+    )
+    return {"records": records, "events": events}
 
 
 #: Search answers at most this many candidates, best first.

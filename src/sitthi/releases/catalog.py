@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitthi.engines.duckdb import quote_literal
 from sitthi.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 RELEASE_DB = "release.duckdb"
+#: The national IDs behind the release's pseudonyms, attached as ``identities``.
+IDENTITIES_DB = "identities.duckdb"
 QUALITY = "quality.json"
 
 
@@ -121,9 +124,14 @@ class ReleaseCatalog:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         # Nothing may change a release: a file whose hash is not the published one is not
         # served (file modes alone do not stop an administrator).
-        if file_sha256(path / RELEASE_DB) != manifest.get("sha256"):
+        ids = path / IDENTITIES_DB
+        if file_sha256(path / RELEASE_DB) != manifest.get("sha256") or (
+            ids.exists() and file_sha256(ids) != manifest.get("identities_sha256")
+        ):
             raise ValidationError(f"release {number} has changed since it was published: {path}")
         con = duckdb.connect(str(path / RELEASE_DB), read_only=True)
+        if ids.exists():
+            con.execute(f"attach if not exists {quote_literal(str(ids))} as identities (read_only)")
         return Release(number, path, manifest), con
 
     def _published(self) -> str:

@@ -28,7 +28,14 @@ from sitthi import __version__
 from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run, table_exists
 from sitthi.errors import ValidationError
 from sitthi.quality.report import build_quality_report, write_json
-from sitthi.releases.catalog import MANIFEST, QUALITY, RELEASE_DB, file_sha256, release_numbers
+from sitthi.releases.catalog import (
+    IDENTITIES_DB,
+    MANIFEST,
+    QUALITY,
+    RELEASE_DB,
+    file_sha256,
+    release_numbers,
+)
 from sitthi.releases.content import TABLES, derived_tables
 from sitthi.releases.statistics import build_statistics
 
@@ -105,6 +112,7 @@ def _build(
         run(con, "use store")
         lineage = _lineage(con)
         counts = _freeze(con, progress)
+        _freeze_identities(con, work / IDENTITIES_DB)
         # The quality report of the same store state, for the data teams (aggregates per
         # agency, no person): served by the API beside the release it describes.
         write_json(build_quality_report(con), work / QUALITY)
@@ -130,6 +138,7 @@ def _build(
         "statistics_withheld": withheld,
         "lineage": lineage,
         "sha256": file_sha256(work / RELEASE_DB),
+        "identities_sha256": file_sha256(work / IDENTITIES_DB),
     }
     (work / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
@@ -148,6 +157,20 @@ def _freeze(
         run(con, f"create table release.main.{name} as {sql}")
         counts[name] = int(one(con, f"select count(*) from release.main.{name}"))
     return counts
+
+
+def _freeze_identities(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The real IDs behind the release's pseudonyms, in a file of their own: only an
+    export under an agreement with ``real_ids`` reads it (`ReleaseCatalog.cursor`)."""
+    run(con, f"attach {quote_literal(str(path))} as release_ids")
+    run(
+        con,
+        """create table release_ids.main.national_ids as
+           select i.pid_hash, any_value(i.national_id) as national_id
+           from store.main.identities i semi join release.main.person_ids r using (pid_hash)
+           group by all""",
+    )
+    run(con, "detach release_ids")
 
 
 def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -210,7 +233,8 @@ def _seal(folder: Path) -> None:
     for f in folder.iterdir():
         with f.open("rb") as handle:
             os.fsync(handle.fileno())
-        f.chmod(0o440)
+        # The real IDs are for the server's own account only.
+        f.chmod(0o400 if f.name == IDENTITIES_DB else 0o440)
     folder.chmod(0o750)
 
 

@@ -22,7 +22,7 @@ from sitthi.registry.access import (
     person_area,
     person_for_pid,
     person_record,
-    pid_for_person,
+    pids_for_persons,
     search_persons,
 )
 from sitthi.thai.national_id import normalize_national_id, parse_national_id
@@ -116,12 +116,14 @@ def _answer(
     masked = view.masked - set(reveal or ())
     record = person_record(cur, person_id, allowed=view.allowed, masked=masked)
     assert record is not None  # the area was found above
-    pid = pid_hash or pid_for_person(cur, person_id)
+    persons = pids_for_persons(cur, record.returned)
+    if pid_hash:
+        persons[0] = pid_hash  # the ID asked about, even if the person holds another too
     s.record(
         caller,
         request,
         action="reveal" if reveal else "read",
-        persons=[pid or person_id],
+        persons=persons,
         fields=reveal or record.shown,
         release=found.number,
         # an agency's purpose is its agreement's, whatever it says
@@ -167,7 +169,7 @@ def search(
         birth_date=body.birth_date,
         areas=caller.areas,
     )
-    pids = [pid_for_person(cur, c["person_id"]) or c["person_id"] for c in candidates]
+    pids = pids_for_persons(cur, [c["person_id"] for c in candidates])
     s.record(
         caller,
         request,
