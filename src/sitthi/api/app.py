@@ -20,7 +20,7 @@ from sitthi.api.limits import RateLimiter
 from sitthi.api.metrics import Metrics, MetricsMiddleware
 from sitthi.api.permissions import check_routes
 from sitthi.api.problems import Problem
-from sitthi.api.routes import exports, meta, persons, registry
+from sitthi.api.routes import audit, exports, meta, persons, registry
 from sitthi.api.signing import KeySet
 from sitthi.api.state import ApiState
 from sitthi.context import Context
@@ -51,7 +51,8 @@ def create_app(ctx: Context) -> FastAPI:
             burst=max(10, ctx.settings.rate_limit_per_minute // 10),
         ),
     )
-    for router in (meta.router, registry.router, persons.router, exports.router):
+    routers = (meta.router, registry.router, persons.router, exports.router, audit.router)
+    for router in routers:
         app.include_router(router)
     app.include_router(dci_routes.router)
     app.add_exception_handler(Problem, problems.on_problem)
