@@ -31,12 +31,17 @@ class Context:
     def store_path(self) -> Path:
         return self.db or self.settings.db
 
-    def store(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection to the analytics store (DuckDB)."""
+    def store(
+        self, *, read_only: bool = False, must_exist: bool = False
+    ) -> duckdb.DuckDBPyConnection:
+        """A connection to the analytics store (DuckDB); only ingest may create one."""
         from sitthi.engines.duckdb import connect
 
         return connect(
-            self.store_path, memory_limit=self.settings.duckdb_memory_limit, read_only=read_only
+            self.store_path,
+            memory_limit=self.settings.duckdb_memory_limit,
+            read_only=read_only,
+            must_exist=must_exist,
         )
 
     @cached_property

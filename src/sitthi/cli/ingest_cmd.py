@@ -44,7 +44,7 @@ def ingest(
     from sitthi.cli.progress import rows_per_second
     from sitthi.cli.render import print_ingest_failures, print_ingest_results
     from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.ingest.service import IngestResult, check_dsa, ingest_files
     from sitthi.ingest.spec import load_spec
 
@@ -57,7 +57,7 @@ def ingest(
     load_day = parse_date_option(load_date, "--load-date")
     extract_day = parse_date_option(extract_date, "--extract-date")
     check_dsa(source_spec, load_day)  # before the store is touched (or created)
-    con = connect(db or settings.db, memory_limit=settings.duckdb_memory_limit)
+    con = Context(settings=settings, db=db).store()
     with rows_per_second() as progress:
         outcomes = ingest_files(
             con,

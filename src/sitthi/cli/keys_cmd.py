@@ -35,14 +35,14 @@ def rotate(
     new key and version for every later command.
     """
     from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.ingest.keys import read_key_file, rotate_keys
 
     settings = get_settings()
     old_key = settings.pseudonym_secret()
     new_key = read_key_file(new_key_file, production=settings.environment == "production")
-    path = db or settings.db
-    con = connect(path, must_exist=True, memory_limit=settings.duckdb_memory_limit)
+    ctx = Context(settings=settings, db=db)
+    con = ctx.store(must_exist=True)
     report = rotate_keys(
         con,
         old_key=old_key,

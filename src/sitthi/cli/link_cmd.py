@@ -71,7 +71,7 @@ def link(
     from sitthi.cli.progress import steps
     from sitthi.cli.render_link import print_link_report
     from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.linkage.service import STEPS, link_store
 
     thresholds = _thresholds(link_threshold, review_threshold)
@@ -98,7 +98,7 @@ def link(
     if out is not None or spec:
         raise ValidationError("--out and --spec are for quick mode: give the files to link")
 
-    con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
+    con = Context(settings=settings, db=db).store(must_exist=True)
     with steps("link", total=STEPS) as step:
         report = link_store(
             con,
@@ -120,6 +120,7 @@ def evaluate(
     """Pairwise precision, recall, F1 and cluster purity against a labelled truth."""
     from sitthi.cli.render_link import print_accuracy
     from sitthi.config import get_settings
+    from sitthi.context import Context
     from sitthi.engines.duckdb import connect
     from sitthi.linkage.evaluate import evaluate_links, evaluate_store
 
@@ -129,7 +130,7 @@ def evaluate(
         accuracy = evaluate_links(connect(None), truth, links)
     else:
         settings = get_settings()
-        accuracy = evaluate_store(connect(db or settings.db, read_only=True), truth)
+        accuracy = evaluate_store(Context(settings=settings, db=db).store(read_only=True), truth)
     print_accuracy(accuracy)
 
 
@@ -146,8 +147,7 @@ def review_list(
 ) -> None:
     """Show queued pairs side by side, with the match weight of each field."""
     from sitthi.cli.render_link import print_review_items
-    from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.linkage.labels import REVIEW_REASONS
     from sitthi.linkage.review import list_queue
 
@@ -156,7 +156,7 @@ def review_list(
         raise ValidationError(
             f"--reason must be one of {', '.join(REVIEW_REASONS)}, not {reason!r}"
         )
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     total, items = list_queue(con, reason=reason, limit=limit)
     print_review_items(total, items)
 
@@ -164,11 +164,10 @@ def review_list(
 def _decide(
     pair_id: str, decision: Decision, note: str | None, by: str | None, db: Path | None
 ) -> None:
-    from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.linkage.review import decide
 
-    con = connect(db or get_settings().db, must_exist=True)
+    con = Context(db=db).store(must_exist=True)
     sl, rl, sr, rr = decide(
         con,
         pair_id,
@@ -220,8 +219,7 @@ def explain(
 ) -> None:
     """Why records are (or are not) one person: stages, links and per-field evidence."""
     from sitthi.cli.render_link import print_pair, print_person
-    from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.linkage.explain import (
         explain_pair,
         explain_person,
@@ -229,7 +227,7 @@ def explain(
         person_of_record,
     )
 
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     if len(what) == 1 and ":" not in what[0]:
         print_person(explain_person(con, what[0]))
     elif len(what) == 1:
@@ -255,9 +253,8 @@ def duplicates(
 ) -> None:
     """Persons registered under two valid national IDs (ซ้ำซ้อน), from the last link run."""
     from sitthi.cli.render_link import print_duplicate_registrations
-    from sitthi.config import get_settings
+    from sitthi.context import Context
     from sitthi.csv_header import write_csv
-    from sitthi.engines.duckdb import connect
     from sitthi.linkage.duplicates import LIST_COLUMNS, duplicate_registration_list
     from sitthi.linkage.labels import DUPLICATE_DECISIONS
     from sitthi.linkage.tables import ensure_schema
@@ -266,7 +263,7 @@ def duplicates(
         raise ValidationError(
             f"--decision must be one of {', '.join(DUPLICATE_DECISIONS)}, not {decision!r}"
         )
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     ensure_schema(con)
     found = duplicate_registration_list(con, decision)
     if out is not None:

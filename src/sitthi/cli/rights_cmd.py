@@ -55,7 +55,7 @@ def rights(
     from sitthi.cli.render import console
     from sitthi.cli.render_rights import print_tpmap_answers
     from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.rights.service import STEPS, run_rights
 
     settings = get_settings()
@@ -76,7 +76,7 @@ def rights(
         beside = truth.parent / "linkage_truth.csv"
         links = linkage_truth or (beside if beside.exists() else None)
         check_truth_files(truth, links, set(load_programmes(*(programmes or ()))))
-    con = connect(db or settings.db, must_exist=True, memory_limit=settings.duckdb_memory_limit)
+    con = Context(settings=settings, db=db).store(must_exist=True)
     with steps("rights", total=STEPS) as step:
         report = run_rights(
             con, day, programme_dirs=tuple(programmes or ()), rules=rules, progress=step
@@ -121,9 +121,8 @@ def poverty(
         print_poverty_dimensions,
         print_poverty_indicators,
     )
-    from sitthi.config import get_settings
+    from sitthi.context import Context
     from sitthi.csv_header import write_csv
-    from sitthi.engines.duckdb import connect
     from sitthi.errors import ValidationError
     from sitthi.poverty.report import (
         Level,
@@ -137,7 +136,7 @@ def poverty(
         raise ValidationError(f"--level must be province, district or subdistrict, not {level!r}")
     if by not in ("area", "dimension", "indicator"):
         raise ValidationError(f"--by must be area, dimension or indicator, not {by!r}")
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     require_poverty(con)
     area = cast("Level", level)  # checked just above
     if within is not None:
@@ -167,8 +166,7 @@ def quality(
 ) -> None:
     """The data quality report (HTML, Thai first, and JSON): completeness, duplicates,
     disagreements between agencies, overlap between lists, linkage results per stage."""
-    from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.errors import ValidationError
     from sitthi.quality.report import build_quality_report, write_html, write_json
 
@@ -176,7 +174,7 @@ def quality(
         raise ValidationError(
             f"--out {out}: give a folder; quality.html and quality.json are written in it"
         )
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     report = build_quality_report(con)
     write_json(report, out / "quality.json")
     write_html(report, out / "quality.html")
@@ -190,12 +188,11 @@ def profile(
     """One person's registry record by dimension, each value with its source and date, with
     rights, gaps and disagreements; or one household's profile and members."""
     from sitthi.cli.render_rights import print_household, print_person_profile
-    from sitthi.config import get_settings
-    from sitthi.engines.duckdb import connect
+    from sitthi.context import Context
     from sitthi.registry.lookup import lookup_household, lookup_person
     from sitthi.rights.service import run_programmes
 
-    con = connect(db or get_settings().db, read_only=True)
+    con = Context(db=db).store(read_only=True)
     if who.startswith("HH"):
         print_household(lookup_household(con, who))
     else:
