@@ -224,4 +224,5 @@ def test_a_bad_area_or_gap_names_the_parameter(api: Api) -> None:
         api, "caseworker", "gaps", area=api.people[0].province, purpose=PURPOSE, gap="nope"
     )
     assert got.status_code == 422
+    assert got.json()["parameter"] == "gap"
     assert got.json()["title_th"]

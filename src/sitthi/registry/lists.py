@@ -43,6 +43,14 @@ GAP_NAMES_TH = {
 }
 
 
+class BadListRequest(ValidationError):
+    """A list asked for wrongly; ``parameter`` names what is wrong."""
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class ListTooLong(ValidationError):
     """More rows than `MAX_ROWS`: ask for a smaller area."""
 
@@ -128,12 +136,21 @@ class ListRequest:
 
     def __post_init__(self) -> None:
         if self.kind not in LIST_KINDS:
-            raise ValidationError(f"no list {self.kind!r}: expected one of {', '.join(LIST_KINDS)}")
-        object.__setattr__(self, "area", validate_area(self.area))
+            raise BadListRequest(
+                f"no list {self.kind!r}: expected one of {', '.join(LIST_KINDS)}", "kind"
+            )
+        try:
+            object.__setattr__(self, "area", validate_area(self.area))
+        except ValidationError as exc:
+            raise BadListRequest(str(exc), "area") from None
         if self.gap is not None and self.gap not in GAP_TYPES:
-            raise ValidationError(f"no gap {self.gap!r}: expected one of {', '.join(GAP_TYPES)}")
+            raise BadListRequest(
+                f"no gap {self.gap!r}: expected one of {', '.join(GAP_TYPES)}", "gap"
+            )
         if self.kind != "gaps" and (self.programme or self.gap):
-            raise ValidationError("programme and gap choose among gaps: the outreach list has none")
+            raise BadListRequest(
+                "programme and gap choose among gaps: the outreach list has none", "programme"
+            )
 
 
 @dataclass(frozen=True)

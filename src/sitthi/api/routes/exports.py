@@ -19,12 +19,12 @@ from sitthi.api.permissions import Permission
 from sitthi.api.policy import list_scope, view_for
 from sitthi.api.problems import Problem
 from sitthi.api.routes.registry import ReleaseQuery, release_cursor
-from sitthi.errors import ValidationError
 from sitthi.registry.list_files import about_list, csv_chunks, write_xlsx
 from sitthi.registry.lists import (
     LIST_FIELD,
     LIST_TITLES,
     AreaList,
+    BadListRequest,
     ListKind,
     ListRequest,
     ListTooLong,
@@ -80,8 +80,14 @@ def export(
         )
     try:
         wanted = ListRequest(kind, area, programme, gap)
-    except ValidationError as exc:
-        raise Problem(422, "bad-list", "คำขอรายชื่อไม่ถูกต้อง", str(exc), parameter="area") from None
+    except BadListRequest as exc:
+        raise Problem(
+            422,
+            "bad-list",
+            f"คำขอรายชื่อไม่ถูกต้อง ({exc.parameter})",
+            str(exc),
+            parameter=exc.parameter,
+        ) from None
     try:
         scope = list_scope(view, caller, wanted.area)
         needed = LIST_FIELD[kind]
