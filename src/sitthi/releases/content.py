@@ -29,6 +29,30 @@ TABLES = (
 )
 
 
+#: Each table is written in the order of the key a service finds its rows by: DuckDB then
+#: skips every row group whose min/max cannot hold the key, so a person's rows are read
+#: from one group of 122,880 rows, not from all 10 million (measured: 150 ms → 5 ms).
+SORT_KEYS: dict[str, str] = {
+    "persons": "person_id",
+    "person_values": "person_id, field",
+    "profiles": "person_id",
+    "entitlements": "person_id",
+    "gaps": "person_id",
+    "conflicts": "person_id",
+    "notifications": "person_id",
+    "households": "household_id",
+    "household_profiles": "household_id",
+    "person_households": "person_id",
+    "person_poverty": "person_id",
+    "household_poverty": "household_id",
+    "duplicate_registrations": "person_id",
+    "link_events": "person_id",
+    "person_ids": "pid_hash",
+    "person_names": "person_id",
+    "person_links": "person_id",
+}
+
+
 def derived_tables() -> dict[str, str]:
     """Name → SELECT over the store for the tables a release derives."""
     return {

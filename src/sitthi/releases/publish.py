@@ -36,7 +36,7 @@ from sitthi.releases.catalog import (
     file_sha256,
     release_numbers,
 )
-from sitthi.releases.content import TABLES, derived_tables
+from sitthi.releases.content import SORT_KEYS, TABLES, derived_tables
 from sitthi.releases.statistics import build_statistics
 
 if TYPE_CHECKING:
@@ -154,7 +154,8 @@ def _freeze(
     for name, sql in {**copied, **derived_tables()}.items():
         if progress:
             progress(name)
-        run(con, f"create table release.main.{name} as {sql}")
+        order = f" order by {SORT_KEYS[name]}" if name in SORT_KEYS else ""
+        run(con, f"create table release.main.{name} as select * from ({sql}){order}")
         counts[name] = int(one(con, f"select count(*) from release.main.{name}"))
     return counts
 
