@@ -7,14 +7,19 @@ answer is audited before it leaves (`state.ApiState.record`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sitthi import __version__
 from sitthi.api import problems
+from sitthi.api.auth import BEARER, BEARER_SCHEME, authorize
 from sitthi.api.dci import routes as dci_routes
 from sitthi.api.limits import RateLimiter
 from sitthi.api.metrics import Metrics, MetricsMiddleware
@@ -56,13 +61,45 @@ def create_app(ctx: Context) -> FastAPI:
         app.include_router(router)
     app.include_router(dci_routes.router)
     app.add_exception_handler(Problem, problems.on_problem)
-    app.add_exception_handler(RequestValidationError, problems.on_invalid)
-    app.add_exception_handler(StarletteHTTPException, problems.on_http)
+    app.add_exception_handler(RequestValidationError, _after_authorizing(problems.on_invalid))
+    app.add_exception_handler(StarletteHTTPException, _after_authorizing(problems.on_http))
     app.add_exception_handler(Exception, problems.on_unexpected)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(MetricsMiddleware, metrics=app.state.sitthi.metrics)
+    _describe_security(app)
     check_routes(app.openapi())
     return app
+
+
+def _describe_security(app: FastAPI) -> None:
+    """Name the bearer scheme the guarded operations refer to (``security: [bearer]``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes[BEARER] = BEARER_SCHEME
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _after_authorizing(handler: Handler) -> Handler:
+    """FastAPI reads a request's body before any dependency runs, so a body it cannot
+    parse would be answered before the token is looked at: check the token and the
+    permission first, so that an unauthorised caller learns only that."""
+
+    async def answer(request: Request, exc: Exception) -> Response:
+        try:
+            await run_in_threadpool(authorize, request)  # may write an audit record
+        except Problem as refused:
+            return problems.response(refused, request)
+        return await handler(request, exc)
+
+    return answer
 
 
 class BodyLimit:

@@ -8,6 +8,7 @@ Anything else is refused before any data is read.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,18 @@ class View:
     masked: frozenset[str]
     dsa: DataSharingAgreement | None = None
 
+    def areas(self, caller: Principal) -> tuple[str, ...]:
+        """The areas the caller reaches (empty: the whole country): their own, and under an
+        agreement only where their own and the agreement's meet (a client may be given
+        fewer areas than its agreement names)."""
+        if self.dsa is None:
+            return caller.areas
+        if ALL_AREAS in self.dsa.areas:
+            return caller.areas
+        if not caller.areas:
+            return tuple(self.dsa.areas)
+        return meeting(caller.areas, self.dsa.areas)
+
     def covers(
         self,
         caller: Principal,
@@ -41,15 +54,36 @@ class View:
         person_id: str,
         area: dict[str, str | None],
     ) -> bool:
-        """Whether the caller may see this person: their area, and for an agreement its
+        """Whether the caller may see this person: their areas, and for an agreement its
         population too."""
         codes = [c for c in area.values() if c]
+        reach = self.areas(caller)
+        if self.dsa is not None and self.dsa.areas != [ALL_AREAS] and not reach:
+            return False  # the client's areas and the agreement's do not meet
+        if reach and not any(area_covers(scope, c) for scope in reach for c in codes):
+            return False
         if self.dsa is None:
-            return any(area_covers(scope, c) for scope in caller.areas for c in codes)
+            return bool(reach)
         population = self.dsa.population
-        return any(self.dsa.allows_area(c) for c in codes) and in_population(
+        return in_population(
             cur, person_id, groups=population.groups, programmes=population.programmes
         )
+
+
+def meeting(ours: Sequence[str], theirs: Sequence[str]) -> tuple[str, ...]:
+    """Where two lists of areas meet: the smaller of each pair that nests.
+
+    Example:
+        >>> meeting(("84", "10"), ("8401", "50"))
+        ('8401',)
+    """
+    found = {
+        b if area_covers(a, b) else a
+        for a in ours
+        for b in theirs
+        if area_covers(a, b) or area_covers(b, a)
+    }
+    return tuple(sorted(found))
 
 
 def view_for(caller: Principal, operations: OperationsStore, today: dt.date) -> View:
@@ -82,12 +116,13 @@ def list_scope(view: View, caller: Principal, area: str) -> ListScope:
     dsa = view.dsa
     groups: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
+    areas = view.areas(caller)
+    if dsa is not None and ALL_AREAS not in dsa.areas and not areas:
+        raise _forbidden("พื้นที่ของท่านไม่อยู่ในข้อตกลง", "your areas lie outside your agreement")
     if dsa is None:
-        areas = caller.areas
         fields = view.allowed - view.masked
         real_ids = False
     else:
-        areas = () if ALL_AREAS in dsa.areas else tuple(dsa.areas)
         # the key column an agreement names: the pseudonym, or the real ID under real_ids
         fields = frozenset(dsa.fields)
         real_ids = dsa.real_ids

@@ -17,6 +17,40 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+#: The body of every error, as the OpenAPI document describes it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "title_th", "status", "instance"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:sitthi:problem:<code>"},
+        "title": {"type": "string", "description": "What went wrong, in English."},
+        "title_th": {"type": "string", "description": "What went wrong, in Thai."},
+        "status": {"type": "integer"},
+        "instance": {"type": "string", "description": "The route's path."},
+        "parameter": {"type": "string", "description": "The parameter at fault, if one is."},
+    },
+}
+_WHY = {
+    400: "A request that cannot be read (a form or body that does not parse).",
+    401: "No token, or a token that is not valid or has expired.",
+    403: "The role, the areas or the agreement do not reach this (refusals are audited).",
+    404: "No such person, release or route.",
+    413: "A body over 64 KiB.",
+    422: "A parameter that does not parse; the problem names it.",
+    429: "Too many requests: wait for Retry-After seconds.",
+    503: "The audit log cannot be written (no audit, no answer), or nothing is published.",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each a problem+json."""
+    return {
+        code: {"description": _WHY[code], "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+        for code in statuses
+    }
+
+
 _log = logging.getLogger("sitthi.api")
 # Thirteen digits, however grouped: any national ID an exception's text carries.
 _DIGITS = re.compile(r"\d(?:[ \-.]?\d){12}")
@@ -71,7 +105,12 @@ async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
     """A request FastAPI could not parse: name the first bad parameter, never its value."""
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {}
-    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+    # ("body", 0) is a character position in a body that is not JSON: no parameter
+    where = [
+        str(p)
+        for p in first.get("loc", ())
+        if isinstance(p, str) and p not in ("body", "query", "path")
+    ]
     parameter = ".".join(where) or None
     what = first.get("type", "invalid")
     problem = Problem(

@@ -264,10 +264,13 @@ class Searcher:
     def _scope(self) -> tuple[str, dict[str, Any]]:
         """The agreement's areas and population, as a condition on profiles ``p``."""
         params: dict[str, Any] = {}
-        if ALL_AREAS in self.dsa.areas:
+        reach = self.view.areas(self.caller)
+        if ALL_AREAS in self.dsa.areas and not reach:
             area = "true"
+        elif not reach:
+            area = "false"  # the client's areas and its agreement's do not meet
         else:
-            params["areas"] = list(self.dsa.areas)
+            params["areas"] = list(reach)
             area = (
                 "(p.province_code in $areas or p.district_code in $areas "
                 "or p.subdistrict_code in $areas)"

@@ -44,15 +44,17 @@ Area = Annotated[
 
 @router.get(
     "/{kind}",
-    **guarded(Permission.EXPORT_LISTS),
     response_class=StreamingResponse,
     response_model=None,
-    responses={
-        200: {
-            "description": "The list: CSV (UTF-8 with BOM) or an Excel workbook.",
-            "content": {"text/csv": {}, XLSX: {}},
-        }
-    },
+    **guarded(
+        Permission.EXPORT_LISTS,
+        responses={
+            200: {
+                "description": "The list: CSV (UTF-8 with BOM) or an Excel workbook.",
+                "content": {"text/csv": {}, XLSX: {}},
+            }
+        },
+    ),
 )
 def export(
     request: Request,

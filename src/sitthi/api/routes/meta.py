@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from sitthi.api.auth import client_credentials, guarded, limit_address, state, token_response
 from sitthi.api.permissions import Permission
-from sitthi.api.problems import Problem
+from sitthi.api.problems import Problem, documented
 from sitthi.errors import ValidationError
 from sitthi.operations.accounts import verify_client, verify_user
 
@@ -23,7 +24,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/api/v1/ready", tags=["meta"])
+@router.get("/api/v1/ready", tags=["meta"], responses=documented(503))
 def ready(request: Request) -> dict[str, Any]:
     """A release can be served and the operational store (the audit log) answers."""
     s = state(request)
@@ -47,7 +48,7 @@ def jwks(request: Request) -> dict[str, Any]:
     return state(request).keys.jwks()
 
 
-@router.post("/oauth2/client/token", tags=["auth"])
+@router.post("/oauth2/client/token", tags=["auth"], responses=documented(400, 401, 413, 422, 429))
 def client_token(
     request: Request, credentials: Annotated[tuple[str, str], Depends(client_credentials)]
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def client_token(
     return token_response(*s.keys.sign(claims, s.ctx.settings.token_minutes))
 
 
-@router.post("/oauth2/user/token", tags=["auth"])
+@router.post("/oauth2/user/token", tags=["auth"], responses=documented(400, 401, 413, 422, 429))
 def user_token(
     request: Request,
     grant_type: Annotated[str, Form()],
@@ -94,7 +95,17 @@ def user_token(
     return token_response(*s.keys.sign(claims, s.ctx.settings.token_minutes))
 
 
-@router.get("/metrics", tags=["meta"], **guarded(Permission.METRICS))
+@router.get(
+    "/metrics",
+    tags=["meta"],
+    response_class=PlainTextResponse,
+    **guarded(
+        Permission.METRICS,
+        responses={
+            200: {"description": "Prometheus text format.", "content": {CONTENT_TYPE_LATEST: {}}}
+        },
+    ),
+)
 def metrics(request: Request) -> Response:
     """Prometheus metrics: requests and latency by route template and status."""
     return Response(state(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
