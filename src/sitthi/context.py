@@ -53,6 +53,14 @@ class Context:
         return OperationsStore.open(url)
 
     @property
+    def has_operations(self) -> bool:
+        """Whether there is an operational store to read: one configured, or the default
+        file beside the store (a command that only reads it must not create one)."""
+        if self.settings.operations_url:
+            return True
+        return Path(_beside(self.store_path).removeprefix("sqlite:///")).exists()
+
+    @property
     def releases_dir(self) -> Path:
         return self.settings.releases_dir or self.store_path.parent / "releases"
 

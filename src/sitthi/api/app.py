@@ -25,7 +25,18 @@ from sitthi.api.limits import RateLimiter
 from sitthi.api.metrics import Metrics, MetricsMiddleware
 from sitthi.api.permissions import check_routes
 from sitthi.api.problems import Problem
-from sitthi.api.routes import audit, exports, meta, persons, registry
+from sitthi.api.routes import (
+    areas,
+    audit,
+    exports,
+    households,
+    lists,
+    meta,
+    persons,
+    registry,
+    review,
+    statistics,
+)
 from sitthi.api.signing import KeySet
 from sitthi.api.state import ApiState
 from sitthi.context import Context
@@ -56,7 +67,18 @@ def create_app(ctx: Context) -> FastAPI:
             burst=max(10, ctx.settings.rate_limit_per_minute // 10),
         ),
     )
-    routers = (meta.router, registry.router, persons.router, exports.router, audit.router)
+    routers = (
+        meta.router,
+        registry.router,
+        statistics.router,
+        areas.router,
+        persons.router,
+        households.router,
+        exports.router,
+        lists.router,
+        review.router,
+        audit.router,
+    )
     for router in routers:
         app.include_router(router)
     app.include_router(dci_routes.router)

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     SEARCH_PERSONS = "search:persons"  # by name and birth date
     REVEAL = "reveal:sensitive"  # unmask a person's sensitive fields, for a stated purpose
     EXPORT_LISTS = "export:lists"  # gap and outreach lists of an area
+    REVIEW_LINKS = "review:links"  # the review queue's pairs of one's areas, and decisions
     READ_AUDIT = "read:audit"
     DCI_SEARCH = "dci:search"
     METRICS = "read:metrics"
@@ -53,6 +54,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SEARCH_PERSONS,
             Permission.REVEAL,
             Permission.EXPORT_LISTS,
+            Permission.REVIEW_LINKS,
         }
     ),
     Role.AGENCY: frozenset(

@@ -14,7 +14,7 @@ from sitthi.api.limits import RateLimiter
 from sitthi.api.metrics import Metrics
 from sitthi.api.problems import Problem
 from sitthi.operations import audit
-from sitthi.operations.audit import AuditEntry, AuditUnavailable
+from sitthi.operations.audit import AuditEntry, AuditUnavailable, is_pseudonym
 
 if TYPE_CHECKING:
     from sitthi.api.auth import Principal
@@ -29,6 +29,13 @@ def route_of(request: Request) -> str:
     route = request.scope.get("route")
     path = getattr(route, "path", None) or "(unknown route)"
     return f"{request.method} {path}"
+
+
+def audited_persons(keys: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Pseudonyms for an audit record's ``persons``, and apart the person IDs of those who
+    hold no valid national ID (so no pseudonym), for its query: the log takes only
+    pseudonyms as persons, and must still name everyone an answer shows."""
+    return [k for k in keys if is_pseudonym(k)], [k for k in keys if not is_pseudonym(k)]
 
 
 @dataclass
@@ -54,7 +61,44 @@ class ApiState:
         status: int = 200,
     ) -> None:
         """Write the audit record of an answer before it leaves; 503 when that fails."""
-        entry = AuditEntry(
+        entry = self.entry(
+            caller,
+            request,
+            action=action,
+            persons=persons,
+            fields=fields,
+            release=release,
+            purpose=purpose,
+            query=query,
+            status=status,
+        )
+        try:
+            audit.append(self.ctx.operations, entry, anchor_key=self.anchor_key)
+        except AuditUnavailable:
+            raise Problem(
+                503,
+                "audit-unavailable",
+                "บันทึกการเข้าถึงไม่ได้ จึงไม่ตอบข้อมูล โปรดลองใหม่ภายหลัง",
+                "the audit log cannot be written, so no data is answered; try again later",
+                headers={"Retry-After": "30"},
+            ) from None
+
+    @staticmethod
+    def entry(
+        caller: Principal,
+        request: Request,
+        *,
+        action: Action,
+        persons: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        release: int | None = None,
+        purpose: str | None = None,
+        query: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> AuditEntry:
+        """The audit record of ``caller``'s request (`record` writes it; a change writes it
+        in its own transaction)."""
+        return AuditEntry(
             actor=caller.subject,
             actor_kind="user" if caller.kind == "user" else "client",
             role=caller.role,
@@ -68,16 +112,6 @@ class ApiState:
             release=release,
             status=status,
         )
-        try:
-            audit.append(self.ctx.operations, entry, anchor_key=self.anchor_key)
-        except AuditUnavailable:
-            raise Problem(
-                503,
-                "audit-unavailable",
-                "บันทึกการเข้าถึงไม่ได้ จึงไม่ตอบข้อมูล โปรดลองใหม่ภายหลัง",
-                "the audit log cannot be written, so no data is answered; try again later",
-                headers={"Retry-After": "30"},
-            ) from None
 
     def audit_refusal(self, caller: Principal, request: Request, status: int, why: str) -> None:
         """A refused call is audited too; if even that fails the refusal still stands."""

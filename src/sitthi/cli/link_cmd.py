@@ -72,7 +72,8 @@ def link(
     from sitthi.cli.render_link import print_link_report
     from sitthi.config import get_settings
     from sitthi.context import Context
-    from sitthi.linkage.service import STEPS, link_store
+    from sitthi.linkage.service import STEPS
+    from sitthi.linkage.service import link as link_service
 
     thresholds = _thresholds(link_threshold, review_threshold)
     settings = get_settings()
@@ -98,16 +99,16 @@ def link(
     if out is not None or spec:
         raise ValidationError("--out and --spec are for quick mode: give the files to link")
 
-    con = Context(settings=settings, db=db).store(must_exist=True)
     with steps("link", total=STEPS) as step:
-        report = link_store(
-            con,
+        report = link_service(
+            Context(settings=settings, db=db),
             thresholds=thresholds,
-            memory_limit=settings.duckdb_memory_limit,
             progress=step,
             incremental=incremental,
         )
     print_link_report(report)
+    if report.decisions_imported:
+        typer.echo(f"applied {report.decisions_imported:,} review decisions made in the API")
 
 
 def evaluate(

@@ -31,6 +31,8 @@ from sitthi.linkage.tables import ensure_schema
 if TYPE_CHECKING:
     import duckdb
 
+    from sitthi.context import Context
+
 STEPS = 7
 
 
@@ -53,10 +55,40 @@ class LinkReport:
     review_queue: dict[str, int]
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    #: Reviewers' decisions brought in from the operational store before this run.
+    decisions_imported: int = 0
 
     def as_json(self) -> str:
         """The report as stored in ``link_runs.summary``."""
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+
+def link(
+    ctx: Context,
+    *,
+    thresholds: Thresholds | None = None,
+    progress: Callable[[str], None] | None = None,
+    incremental: bool = False,
+) -> LinkReport:
+    """`link_store` over ``ctx``'s store, after bringing in the decisions reviewers made
+    through the API (``ctx``'s operational store), so that each one applies from this
+    run on."""
+    from sitthi.linkage.decisions import import_decisions
+
+    con = ctx.store(must_exist=True)
+    try:
+        imported = import_decisions(con, ctx.operations) if ctx.has_operations else 0
+        report = link_store(
+            con,
+            thresholds=thresholds,
+            memory_limit=ctx.settings.duckdb_memory_limit,
+            progress=progress,
+            incremental=incremental,
+        )
+    finally:
+        con.close()
+    report.decisions_imported = imported
+    return report
 
 
 def link_store(

@@ -253,6 +253,24 @@ class AreaList:
             )
         return sorted(map(str, listed or []))
 
+    def total(self) -> int:
+        """How many rows the whole list has."""
+        inner = self._query("f.person_id", order=False)
+        return int(rows(self.con, f"select count(*) from ({inner})", self._params)[0][0])
+
+    def page(self, offset: int, limit: int) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """Rows ``offset`` to ``offset + limit`` in the list's order, and the pseudonyms
+        (person ID where none) of everyone they name, for the audit."""
+        select = ", ".join(f"{c.sql} as {c.name}" for c in self.columns)
+        found = rows(
+            self.con,
+            self._query(f"{select}, coalesce(i.pid_hash, f.person_id) as _listed")
+            + " limit $limit offset $offset",
+            {**self._params, "limit": limit, "offset": offset},
+        )
+        persons = sorted({str(r[-1]) for r in found})
+        return [r[:-1] for r in found], persons
+
     def batches(self, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         """The rows, in order, ``size`` at a time (one cursor of its own)."""
         cur = self.con.cursor()

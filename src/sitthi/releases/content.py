@@ -1,13 +1,17 @@
 """What a release holds: the tables the API and the dashboard answer from.
 
 Copied as they are: the golden records and their values with source and date, profiles,
-entitlements with reasons, gaps, notices, households, the poverty index, the programmes
-judged by, duplicate registrations and link events. Derived at publish time: the indexes a
-service needs to find a person (by national-ID pseudonym, by name and birth date) and a
-person's records, without the store's raw rows.
+entitlements with reasons, who the payment lists pay (``receiving``), gaps, notices,
+households, the poverty index, the programmes judged by, duplicate registrations and link
+events. Derived at publish time: the indexes a service needs to find a person (by
+national-ID pseudonym, by name and birth date) and a person's records, without the store's
+raw rows, and the review queue's pairs with their records' areas (for the reviewers of
+those areas).
 """
 
 from __future__ import annotations
+
+from sitthi.linkage.review import PAIR_ID
 
 #: Store tables copied into every release unchanged.
 TABLES = (
@@ -15,6 +19,7 @@ TABLES = (
     "person_values",
     "profiles",
     "entitlements",
+    "receiving",
     "gaps",
     "conflicts",
     "notifications",
@@ -37,6 +42,7 @@ SORT_KEYS: dict[str, str] = {
     "person_values": "person_id, field",
     "profiles": "person_id",
     "entitlements": "person_id",
+    "receiving": "person_id",
     "gaps": "person_id",
     "conflicts": "person_id",
     "notifications": "person_id",
@@ -50,6 +56,7 @@ SORT_KEYS: dict[str, str] = {
     "person_ids": "pid_hash",
     "person_names": "person_id",
     "person_links": "person_id",
+    "review_pairs": "pair_id",
 }
 
 
@@ -77,4 +84,34 @@ def derived_tables() -> dict[str, str]:
             from person_records p
             join source_records s using (source, record_id)
             join batches b using (batch_id)""",
+        # The pairs the model is unsure of: which records (never shown: a civil registry
+        # key is a pseudonym), their persons, where each record says it lives (its
+        # latest version), the model's evidence per field.
+        "review_pairs": f"""
+            with q as (select {PAIR_ID} as pair_id, q.* from review_queue q),
+            ends as (select source_l as source, record_id_l as record_id from review_queue
+                     union select source_r, record_id_r from review_queue),
+            rec as (
+                select s.source, s.record_id,
+                       arg_max(s.province_code, b.finished_at) as province_code,
+                       arg_max(s.district_code, b.finished_at) as district_code,
+                       arg_max(s.subdistrict_code, b.finished_at) as subdistrict_code
+                from source_records s semi join ends using (source, record_id)
+                join batches b using (batch_id)
+                group by all)
+            select q.pair_id, q.reason, q.match_probability, q.match_weight,
+                   q.source_l, q.record_id_l, pl.person_id as person_id_l,
+                   l.province_code as province_code_l, l.district_code as district_code_l,
+                   l.subdistrict_code as subdistrict_code_l,
+                   q.source_r, q.record_id_r, pr.person_id as person_id_r,
+                   r.province_code as province_code_r, r.district_code as district_code_r,
+                   r.subdistrict_code as subdistrict_code_r,
+                   q.evidence
+            from q
+            left join rec l on l.source = q.source_l and l.record_id = q.record_id_l
+            left join rec r on r.source = q.source_r and r.record_id = q.record_id_r
+            left join person_records pl
+                on pl.source = q.source_l and pl.record_id = q.record_id_l
+            left join person_records pr
+                on pr.source = q.source_r and pr.record_id = q.record_id_r""",
     }

@@ -3,7 +3,6 @@ first row leaves: who asked, for what, under which agreement, and everyone liste
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -16,30 +15,15 @@ from starlette.responses import FileResponse, StreamingResponse
 
 from sitthi.api.auth import Principal, guarded, require, state
 from sitthi.api.permissions import Permission
-from sitthi.api.policy import list_scope, view_for
 from sitthi.api.problems import Problem
-from sitthi.api.routes.registry import ReleaseQuery, release_cursor
+from sitthi.api.routes.list_access import Area, Gap, ListPurpose, Programme, open_list
+from sitthi.api.routes.registry import ReleaseQuery
 from sitthi.registry.list_files import about_list, csv_chunks, write_xlsx
-from sitthi.registry.lists import (
-    LIST_FIELD,
-    LIST_TITLES,
-    AreaList,
-    BadListRequest,
-    ListKind,
-    ListRequest,
-    ListTooLong,
-)
+from sitthi.registry.lists import LIST_TITLES, ListKind, ListTooLong
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Area = Annotated[
-    str,
-    Query(
-        pattern=r"^[0-9]{2}([0-9]{2}){0,2}$",
-        description="A DOPA province, district or subdistrict code.",
-    ),
-]
 
 
 @router.get(
@@ -62,50 +46,26 @@ def export(
     area: Area,
     caller: Annotated[Principal, Depends(require(Permission.EXPORT_LISTS))],
     format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
-    programme: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")] = None,
-    gap: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
-    purpose: Annotated[str | None, Query(min_length=5, max_length=300)] = None,
+    programme: Programme = None,
+    gap: Gap = None,
+    purpose: ListPurpose = None,
     release: ReleaseQuery = None,
 ) -> StreamingResponse | FileResponse:
     """An area's gap list (who misses a right, or holds one wrongly, with the amount) or
     outreach list (members of poor households without a welfare card). Pseudonymised
     unless the caller's agreement allows real IDs; a case worker states the purpose."""
     s = state(request)
-    view = view_for(caller, s.ctx.operations, dt.date.today())
-    if view.dsa is None and not purpose:
-        raise Problem(
-            422,
-            "purpose-required",
-            "ต้องระบุวัตถุประสงค์ของการขอรายชื่อ",
-            "state the purpose of the list",
-            parameter="purpose",
-        )
-    try:
-        wanted = ListRequest(kind, area, programme, gap)
-    except BadListRequest as exc:
-        raise Problem(
-            422,
-            "bad-list",
-            f"คำขอรายชื่อไม่ถูกต้อง ({exc.parameter})",
-            str(exc),
-            parameter=exc.parameter,
-        ) from None
-    try:
-        scope = list_scope(view, caller, wanted.area)
-        needed = LIST_FIELD[kind]
-        if needed not in scope.fields:
-            raise Problem(
-                403,
-                "list-not-allowed",
-                f"ท่านไม่ได้รับอนุญาตให้รับข้อมูล {needed} จึงขอรายชื่อนี้ไม่ได้",
-                f"the {kind} list needs the field {needed!r}, which you may not receive",
-                parameter="kind",
-            )
-    except Problem as refused:
-        s.audit_refusal(caller, request, refused.status, refused.en)
-        raise
-    found, cur = release_cursor(request, release)
-    listed = AreaList(cur, wanted, scope)
+    opened = open_list(
+        request,
+        caller,
+        kind=kind,
+        area=area,
+        programme=programme,
+        gap=gap,
+        purpose=purpose,
+        release=release,
+    )
+    found, listed, wanted = opened.release, opened.listed, opened.wanted
     try:
         persons = listed.persons()
     except ListTooLong as exc:
@@ -122,7 +82,7 @@ def export(
         "format": format,
         "programme": programme,
         "gap": gap,
-        "real_ids": scope.real_ids,
+        "real_ids": opened.scope.real_ids,
     }
     s.record(
         caller,
@@ -131,7 +91,7 @@ def export(
         persons=persons,
         fields=sorted({c.field for c in listed.columns}),
         release=found.number,
-        purpose=view.dsa.purpose if view.dsa else purpose,
+        purpose=opened.purpose,
         query={k: v for k, v in query.items() if v is not None},
     )
     name = f"sitthi-{kind}-{wanted.area}-release{found.number}.{format}"
@@ -151,9 +111,9 @@ def export(
         as_of=found.as_of,
         filters={"programme": programme, "gap": gap},
         requested_by=f"{caller.subject} ({caller.role.value})",
-        dsa_id=view.dsa.id if view.dsa else None,
-        purpose=view.dsa.purpose if view.dsa else purpose,
-        real_ids=scope.real_ids,
+        dsa_id=opened.view.dsa.id if opened.view.dsa else None,
+        purpose=opened.purpose,
+        real_ids=opened.scope.real_ids,
     )
     try:
         write_xlsx(

@@ -1,9 +1,10 @@
-"""Programmes and releases: what the registry judges by, and what it has published."""
+"""Programmes and releases: what the registry judges by, and what it has published
+(area statistics: `sitthi.api.routes.statistics`)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -61,59 +62,6 @@ def release_detail(request: Request, number: int) -> dict[str, Any]:
         raise Problem(
             404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="number"
         ) from None
-
-
-Level = Literal["national", "province", "district", "subdistrict"]
-
-
-@router.get("/statistics", tags=["statistics"], **guarded(Permission.READ_AGGREGATES))
-def statistics(
-    request: Request,
-    level: Annotated[Level, Query(description="The areas to list.")] = "province",
-    within: Annotated[
-        str | None, Query(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$", description="Inside this area.")
-    ] = None,
-    indicator: Annotated[
-        str | None, Query(max_length=100, pattern=r"^[a-z0-9_:]+$", description="One only.")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000, description="Cells per page.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    release: ReleaseQuery = None,
-) -> dict[str, Any]:
-    """Persons per area and indicator, small cells and their complements suppressed
-    (``persons`` is null where ``suppressed``): the same cells every caller sees."""
-    found, cur = release_cursor(request, release)
-    if "area_statistics" not in found.manifest.get("tables", {}):
-        raise Problem(
-            404,
-            "no-statistics",
-            f"ชุดข้อมูลที่ {found.number} ไม่มีสถิติรายพื้นที่",
-            f"release {found.number} was published without area statistics",
-            parameter="release",
-        )
-    sql = "select level, area_code, indicator, persons, suppressed from area_statistics "
-    sql += "where level = ?"
-    params: list[Any] = [level]
-    if within:
-        sql += " and starts_with(area_code, ?)"
-        params.append(within)
-    if indicator:
-        sql += " and indicator = ?"
-        params.append(indicator)
-    cells = [
-        dict(zip(("level", "area_code", "indicator", "persons", "suppressed"), r, strict=True))
-        for r in cur.execute(
-            sql + " order by area_code, indicator limit ? offset ?", [*params, limit + 1, offset]
-        ).fetchall()
-    ]
-    more = len(cells) > limit
-    return {
-        "release": found.number,
-        "as_of": found.as_of,
-        "suppression_k": found.manifest.get("suppression_k"),
-        "cells": cells[:limit],
-        "next_offset": offset + limit if more else None,
-    }
 
 
 @router.get("/quality", tags=["registry"], **guarded(Permission.READ_QUALITY))
