@@ -40,6 +40,7 @@ from sitthi.api.routes import (
 from sitthi.api.signing import KeySet
 from sitthi.api.state import ApiState
 from sitthi.context import Context
+from sitthi.dashboard.routes import mount_dashboard
 from sitthi.operations.audit import anchor_key_from
 from sitthi.releases.catalog import ReleaseCatalog
 
@@ -82,6 +83,7 @@ def create_app(ctx: Context) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.include_router(dci_routes.router)
+    mount_dashboard(app)
     app.add_exception_handler(Problem, problems.on_problem)
     app.add_exception_handler(RequestValidationError, _after_authorizing(problems.on_invalid))
     app.add_exception_handler(StarletteHTTPException, _after_authorizing(problems.on_http))

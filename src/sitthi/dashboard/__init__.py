@@ -1,0 +1,1 @@
+"""One Map, the dashboard: pages served beside the API that read only the API."""
