@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sitthi.config import Settings
 from sitthi.errors import ValidationError
@@ -125,24 +125,37 @@ def run_demo(ctx: Context, out: Path, *, persons: int, seed: int, reporter: Demo
         reporter.show("clients", demo_clients(ctx, out / DEMO_CLIENTS))
 
 
-def demo_clients(ctx: Context, path: Path) -> dict[str, dict[str, str]]:
-    """One API client per role for trying the API (development only), kept in ``path``.
+#: The demo's dashboard users (development only): a case worker of the most populous
+#: province and an analyst, signing in at /app/ with the passwords in DEMO_CLIENTS.
+DEMO_USERS = (("demo-caseworker", "caseworker"), ("demo-analyst", "analyst"))
 
-    A second demo run reuses the clients of the first when their secrets still verify.
-    The caseworker covers the province with the most people; the agency acts under the
-    packaged DEP agreement.
+
+def demo_clients(ctx: Context, path: Path) -> dict[str, Any]:
+    """One API client per role, and the dashboard's users, for trying the API and the
+    dashboard (development only), kept in ``path``.
+
+    A second demo run reuses the accounts of the first when their secrets still verify.
+    The caseworkers (client and user) cover the province with the most people; the agency
+    acts under the packaged DEP agreement. The file maps each role to its client, and
+    ``users`` to the dashboard users (name → role, areas, password).
     """
     from importlib.resources import files
 
-    from sitthi.operations.accounts import add_client, verify_client
+    from sitthi.operations.accounts import add_client, verify_client, verify_user
 
     if ctx.production:
         raise ValidationError("demo API clients are for development only")
     if path.exists():
         known = json.loads(path.read_text(encoding="utf-8"))
-        if all(
-            verify_client(ctx.operations, c["client_id"], c["client_secret"])
-            for c in known.values()
+        users = known.get("users", {})
+        clients = {k: v for k, v in known.items() if k != "users"}
+        if (
+            all(
+                verify_client(ctx.operations, c["client_id"], c["client_secret"])
+                for c in clients.values()
+            )
+            and {u["role"] for u in users.values()} == {role for _, role in DEMO_USERS}
+            and all(verify_user(ctx.operations, n, u["password"]) for n, u in users.items())
         ):
             return dict(known)
     con = ctx.store(read_only=True)
@@ -153,18 +166,40 @@ def demo_clients(ctx: Context, path: Path) -> dict[str, dict[str, str]]:
         ).fetchone()
     finally:
         con.close()
+    areas = [province[0]] if province else []
     dsa = files("sitthi.operations") / "dsas" / "dep-disability-registry.yaml"
-    made: dict[str, dict[str, str]] = {}
+    made: dict[str, Any] = {}
     for role, kwargs in (
         ("admin", {}),
         ("analyst", {}),
-        ("caseworker", {"areas": [province[0]] if province else []}),
+        ("caseworker", {"areas": areas}),
         ("agency", {"dsa_path": str(dsa)}),
         ("auditor", {}),
     ):
         client, secret = add_client(ctx.operations, f"demo {role}", role, **kwargs)
         made[role] = {"client_id": client.client_id, "client_secret": secret}
+    made["users"] = {}
+    for wanted, role in DEMO_USERS:
+        scope = areas if role == "caseworker" else []
+        name, password = _demo_user(ctx, wanted, role, scope)
+        made["users"][name] = {"role": role, "areas": scope, "password": password}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(made, f, indent=1)
     return made
+
+
+def _demo_user(ctx: Context, name: str, role: str, areas: list[str]) -> tuple[str, str]:
+    """A demo user made afresh: its name, and its password. Passwords are kept only as
+    hashes, so where an earlier demo's user is there without its file, the new one takes
+    the next free name (demo-caseworker-2, …)."""
+    from sitthi.operations.accounts import AccountError, add_user
+
+    for n in range(1, 100):
+        candidate = name if n == 1 else f"{name}-{n}"
+        try:
+            user, password = add_user(ctx.operations, candidate, role, areas)
+        except AccountError:
+            continue
+        return user.name, password
+    raise ValidationError(f"no free name for the demo user {name}")

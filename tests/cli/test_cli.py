@@ -138,9 +138,15 @@ def test_demo_runs_the_main_job_and_speaks_to_an_analyst(tmp_path: Path) -> None
     assert (tmp_path / "demo" / "releases" / "1" / "manifest.json").exists()
     assert "sitthi serve --db" in done.stdout
     clients = json.loads((tmp_path / "demo" / "demo-clients.json").read_text(encoding="utf-8"))
-    assert set(clients) == {"admin", "analyst", "caseworker", "agency", "auditor"}
+    assert set(clients) == {"admin", "analyst", "caseworker", "agency", "auditor", "users"}
     assert (tmp_path / "demo" / "demo-clients.json").stat().st_mode & 0o077 == 0
     assert clients["caseworker"]["client_id"] in done.stdout
+    # and the dashboard, with a development login per role it is made for
+    assert "http://127.0.0.1:8000/app/" in done.stdout
+    users = clients["users"]
+    assert {u["role"] for u in users.values()} == {"caseworker", "analyst"}
+    for name, user in users.items():
+        assert f"user {name}  password {user['password']}" in done.stdout
     again = sitthi("demo", "--persons", "1500", "--out", str(tmp_path / "demo"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "demo" / "releases" / "2" / "manifest.json").exists()

@@ -163,7 +163,9 @@ class Browser:
             "console",
             lambda m: self.problems.add(f"console: {m.text}") if m.type == "error" else None,
         )
-        page.on("pageerror", lambda e: self.problems.add(f"page error: {e}"))
+        page.on(
+            "pageerror", lambda e: self.problems.add(f"page error on {page.url}: {e} {e.stack}")
+        )
         page.on(
             "requestfailed",
             lambda r: self.problems.add(f"request failed: {r.method} {r.url} {r.failure}"),
@@ -203,6 +205,13 @@ class Browser:
     def close(self) -> None:
         for c in self.contexts:
             c.close()
+
+
+def follow(page: Any, selector: str) -> None:
+    """Click something that loads another page, and wait until that page is drawn."""
+    with page.expect_navigation():
+        page.click(selector)
+    ready(page)
 
 
 def ready(page: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.dashboard.conftest import TABLET, Browser, Server, ready
+from tests.dashboard.conftest import TABLET, Browser, Server, follow, ready
 
 from sitthi.operations.audit import show
 
@@ -70,8 +70,7 @@ def test_the_language_switch_is_on_every_page_and_is_kept(web: Browser, server: 
         assert page.is_visible("#lang"), path
     page.goto(f"{server.base}/app/map?indicator=elderly")
     ready(page)
-    page.click("#lang")
-    ready(page)
+    follow(page, "#lang")
     assert page.get_attribute("html", "lang") == "en"
     assert page.inner_text("h1") == "Indicator map"
     assert "indicator=elderly" in page.url  # the filters stay
@@ -80,8 +79,7 @@ def test_the_language_switch_is_on_every_page_and_is_kept(web: Browser, server: 
     page.goto(f"{server.base}/app/")
     ready(page)
     assert page.inner_text("h1") == "National overview"  # kept across pages
-    page.click("#lang")
-    ready(page)
+    follow(page, "#lang")
     assert page.inner_text("h1") == "ภาพรวมประเทศ"
 
 
@@ -111,7 +109,7 @@ def test_each_role_sees_only_its_pages(
         assert "ไม่ได้เปิดให้บทบาท" in page.inner_text("main")
         assert page.locator("#national-id").count() == 0
         # and the API itself refuses, whatever a page would do
-        web.problems.allowed.append("/api/v1/persons/lookup")
+        web.problems.allowed += ["/api/v1/persons/lookup", "status of 403"]
         status = page.evaluate(
             """async () => (await fetch('/api/v1/persons/lookup', {method: 'POST',
                  headers: {'Authorization': 'Bearer ' + sessionStorage.getItem('sitthi.token'),
@@ -129,7 +127,7 @@ def test_each_role_sees_only_its_pages(
 def test_a_wrong_password_is_said_and_signing_out_ends_the_session(
     web: Browser, server: Server
 ) -> None:
-    web.problems.allowed.append("/oauth2/user/token")
+    web.problems.allowed += ["/oauth2/user/token", "status of 401"]
     page = web.page()
     page.goto(f"{server.base}/app/map")
     page.wait_for_url(re.compile(r"/app/login\?next="))
@@ -142,7 +140,7 @@ def test_a_wrong_password_is_said_and_signing_out_ends_the_session(
     page.press("#password", "Enter")
     page.wait_for_url(re.compile(r"/app/map$"))  # back where they were going
     ready(page)
-    page.click("#signout")
+    page.click("#signout")  # back to sign-in, and the token is gone
     page.wait_for_url(re.compile(r"/app/login"))
     page.goto(f"{server.base}/app/")
     page.wait_for_url(re.compile(r"/app/login"))
@@ -179,15 +177,13 @@ def test_the_map_drills_from_the_country_to_a_subdistrict_and_back(
         assert int(page.get_attribute("#choropleth", "data-drawn") or 0) == 77
     _check_suppression(page, server, "province", None)
     # down to the province with the most elderly people, then its first district
-    page.click("#areas tbody tr:first-child a")
-    ready(page)
+    follow(page, "#areas tbody tr:first-child a")
     province = re.search(r"within=(\d{2})(&|$)", page.url).group(1)  # type: ignore[union-attr]
     assert "indicator=elderly" in page.url
     assert page.input_value("#indicator") == "elderly"
     assert page.locator(".breadcrumb li").count() == 2
     _check_suppression(page, server, "district", province)
-    page.click("#areas tbody tr:first-child a")
-    ready(page)
+    follow(page, "#areas tbody tr:first-child a")
     district = re.search(r"within=(\d{4})", page.url).group(1)  # type: ignore[union-attr]
     assert district.startswith(province)
     assert page.input_value("#indicator") == "elderly"
@@ -195,12 +191,10 @@ def test_the_map_drills_from_the_country_to_a_subdistrict_and_back(
     _check_suppression(page, server, "subdistrict", district)
     assert page.locator("#areas tbody a").count() == 0  # a subdistrict is the last level
     # and back up by the breadcrumb, the filter kept
-    page.click(".breadcrumb li:nth-child(2) a")
-    ready(page)
+    follow(page, ".breadcrumb li:nth-child(2) a")
     assert f"within={province}" in page.url
     assert "indicator=elderly" in page.url
-    page.click(".breadcrumb li:first-child a")
-    ready(page)
+    follow(page, ".breadcrumb li:first-child a")
     assert "within" not in page.url
     _check_suppression(page, server, "province", None)
 
@@ -276,8 +270,7 @@ def test_programme_quality_and_review_pages(web: Browser, server: Server) -> Non
     page.goto(f"{server.base}/app/programme")
     ready(page)
     assert page.locator("#programmes li").count() == 4
-    page.click("#programmes a[href$='old_age_allowance']")
-    ready(page)
+    follow(page, "#programmes a[href$='old_age_allowance']")
     assert page.inner_text("h1") == "เบี้ยยังชีพผู้สูงอายุ"
     assert "อายุ 60 ปีบริบูรณ์ขึ้นไป" in page.inner_text("#rules")
     assert page.locator("#gaps-by-area tbody tr").count() >= 1

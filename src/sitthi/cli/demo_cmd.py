@@ -22,10 +22,11 @@ def demo(
 
     Writes OUT/world (the extracts and the truth), OUT/sitthi.duckdb (the store), the data
     quality report (OUT/quality.html, .json), OUT/releases/N and, in development,
-    OUT/demo-clients.json (one API client per role). Prints each step's summary, TPMAP's
-    four answers, the linkage's and the gaps' accuracy against the synthetic truth, and how
-    to serve the API. Running it again regenerates the same world, finds its files already
-    loaded, keeps every person ID and publishes the next release.
+    OUT/demo-clients.json (one API client per role, and the dashboard's development
+    users). Prints each step's summary, TPMAP's four answers, the linkage's and the gaps'
+    accuracy against the synthetic truth, and how to serve the API and open the dashboard.
+    Running it again regenerates the same world, finds its files already loaded, keeps
+    every person ID and publishes the next release.
     """
     from sitthi.config import get_settings
     from sitthi.context import Context

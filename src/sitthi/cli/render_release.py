@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -39,8 +39,9 @@ def print_published(published: Published) -> None:
     console.print(f"folder: {published.path}")
 
 
-def print_demo_clients(clients: dict[str, dict[str, str]], ctx: Context) -> None:
-    """How to serve the release and get a token for each role (development only)."""
+def print_demo_clients(clients: dict[str, Any], ctx: Context) -> None:
+    """How to serve the release, get a token for each role and open the dashboard with
+    the development users (development only)."""
     store = ctx.store_path
     console.print(
         f"\n[bold]ลองใช้ API (try the API)[/bold]: one client per role in "
@@ -48,6 +49,8 @@ def print_demo_clients(clients: dict[str, dict[str, str]], ctx: Context) -> None
     )
     console.print(f"  sitthi serve --db {store} --host 127.0.0.1 --port 8000")
     for role, c in clients.items():
+        if role == "users":
+            continue
         console.print(
             f"  {role:<10} curl -s -d grant_type=client_credentials "
             f"-u {c['client_id']}:{c['client_secret']} http://127.0.0.1:8000/oauth2/client/token",
@@ -56,3 +59,14 @@ def print_demo_clients(clients: dict[str, dict[str, str]], ctx: Context) -> None
     console.print(
         "  then: curl -H 'Authorization: Bearer TOKEN' http://127.0.0.1:8000/api/v1/programmes"
     )
+    users = clients.get("users") or {}
+    if users:
+        console.print(
+            "\n[bold]แดชบอร์ด (the dashboard)[/bold]: http://127.0.0.1:8000/app/ "
+            "(development logins)"
+        )
+        for name, u in users.items():
+            areas = f" ({', '.join(u['areas'])})" if u.get("areas") else ""
+            console.print(
+                f"  {u['role']:<10}{areas} user {name}  password {u['password']}", soft_wrap=True
+            )

@@ -256,6 +256,7 @@ export const PAGES = [
   { key: "person", path: "/app/person", roles: ["caseworker"] },
   { key: "review", path: "/app/review", roles: ["caseworker"] },
   { key: "quality", path: "/app/quality", roles: ["analyst", "admin"] },
+  { key: "household", path: "/app/household", roles: ["caseworker"], menu: false },
 ];
 
 function header(active, user) {
@@ -266,7 +267,7 @@ function header(active, user) {
     h(
       "ul",
       { class: "nav" },
-      PAGES.filter((p) => p.roles.includes(user.role)).map((p) =>
+      PAGES.filter((p) => p.menu !== false && p.roles.includes(user.role)).map((p) =>
         h("li", {}, h("a", { href: p.path, "aria-current": p.key === active ? "page" : null }, t(`nav.${p.key}`))),
       ),
     ),

@@ -137,7 +137,9 @@ boot("map", async (main) => {
   );
   if (names === null) main.append(notice(t("map.no_names")));
 
-  const pop = new Map((population?.cells || []).map((c) => [c.area_code, c]));
+  // The population of each area, for shares and rates (of the population itself: 100%).
+  const base = state.indicator === "population" ? cells : population;
+  const pop = new Map((base?.cells || []).map((c) => [c.area_code, c]));
   const rows = cells.cells.map((c) => ({
     code: c.area_code,
     cell: c,
@@ -199,8 +201,9 @@ function drawMap(el, rows, names, state) {
   for (const [code, n] of names) {
     if (!n.map) continue;
     const r = codeToRow.get(code);
-    if (!r) data.push({ name: n[lang], value: "-", code, state: "none" });
-    else if (r.value === null) data.push({ name: n[lang], value: "-", code, state: "suppressed", itemStyle: { areaColor: "#9a9a9a" } });
+    // No value (not "-"): a cell without a number is drawn grey, outside the colour scale.
+    if (!r) data.push({ name: n[lang], code, state: "none" });
+    else if (r.value === null) data.push({ name: n[lang], code, state: "suppressed", itemStyle: { areaColor: "#9a9a9a" } });
     else data.push({ name: n[lang], value: r.value, code, state: "ok" });
   }
   const values = data.filter((d) => d.state === "ok").map((d) => d.value);
@@ -240,6 +243,16 @@ function drawMap(el, rows, names, state) {
   chart.on("click", (p) => {
     if (p.data?.code) location.assign(link(state, { within: p.data.code }));
   });
-  window.addEventListener("resize", () => chart.resize());
+  // Resize on the next frame, and only while the map has a size: ECharts fails to lay out
+  // a map in a box of zero width (as during a viewport change).
+  let pending = false;
+  window.addEventListener("resize", () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (!chart.isDisposed() && el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+    });
+  });
   el.dataset.drawn = String(data.length);
 }

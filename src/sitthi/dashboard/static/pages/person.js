@@ -29,8 +29,9 @@ function value(v) {
   return String(v);
 }
 
-function purposeInput(id, text) {
-  return h("input", { id, name: "purpose", required: true, minlength: 5, maxlength: 300, value: text || sessionStorage.getItem(PURPOSE) || "", size: 40 });
+function purposeInput(id, remembered = true) {
+  const value = remembered ? sessionStorage.getItem(PURPOSE) || "" : "";
+  return h("input", { id, name: "purpose", required: true, minlength: 5, maxlength: 300, value, size: 40 });
 }
 
 function searchForms(main, list) {
@@ -168,7 +169,7 @@ function fieldsSection(record) {
 function revealForm(main, record, list) {
   if (!record.masked.length) return null;
   const boxes = record.masked.map((f) => h("input", { type: "checkbox", id: `reveal-${f}`, value: f, checked: true }));
-  const purpose = purposeInput("purpose-reveal", "");
+  const purpose = purposeInput("purpose-reveal", false); // a reveal says its own purpose
   const message = h("div", { "aria-live": "polite" });
   return h(
     "form",

@@ -6,8 +6,9 @@ function label(name) {
   return has(`column.${name}`) ? t(`column.${name}`) : has(`col.${name}`) ? t(`col.${name}`) : name;
 }
 
-function shown(key, v) {
+function shown(key, v, fractions) {
   if (v === null || v === undefined) return "—";
+  if (fractions && typeof v === "number" && key !== "records") return { text: fmt.pct(v), num: true };
   if (key === "source" || key.startsWith("source_") || key.endsWith("_source")) return t(`source.${v}`);
   if (typeof v === "number" && v <= 1 && !Number.isInteger(v)) return { text: fmt.pct(v), num: true };
   if (typeof v === "number") return { text: fmt.num(v), num: true };
@@ -15,10 +16,10 @@ function shown(key, v) {
   return label(String(v));
 }
 
-function rowsTable(id, rows) {
+function rowsTable(id, rows, fractions = false) {
   if (!rows || !rows.length) return h("p", { class: "sub" }, t("quality.none"));
   const keys = Object.keys(rows[0]);
-  return table(null, keys.map((k) => ({ text: label(k), num: typeof rows[0][k] === "number" })), rows.map((r) => keys.map((k) => shown(k, r[k]))), { id });
+  return table(null, keys.map((k) => ({ text: label(k), num: typeof rows[0][k] === "number" })), rows.map((r) => keys.map((k) => shown(k, r[k], fractions))), { id });
 }
 
 boot("quality", async (main) => {
@@ -26,7 +27,7 @@ boot("quality", async (main) => {
   const q = body.quality;
   const release = await api(`/api/v1/releases/${body.release}`);
   main.append(h("h1", {}, t("quality.title")), asOf({ release: body.release, as_of: release.as_of }));
-  main.append(h("h2", {}, t("quality.completeness")), h("p", { class: "sub" }, t("quality.completeness_note")), rowsTable("completeness", q.completeness));
+  main.append(h("h2", {}, t("quality.completeness")), h("p", { class: "sub" }, t("quality.completeness_note")), rowsTable("completeness", q.completeness, true));
   main.append(h("h2", {}, t("quality.duplicates")), rowsTable("duplicates", q.duplicates));
   main.append(h("h2", {}, t("quality.registrations")), rowsTable("registrations", q.duplicate_registrations));
   main.append(h("h2", {}, t("quality.conflicts")), rowsTable("conflicts", q.conflicts));
