@@ -74,3 +74,19 @@ def test_only_the_auditor_reads_the_log(api: Api) -> None:
     )
     assert got.status_code == 403
     assert json.loads(got.text)["title_th"]
+
+
+def test_a_person_without_a_national_id_is_named_by_person_id_apart(api: Api) -> None:
+    from starlette.requests import Request
+
+    from sitthi.api.auth import Principal
+    from sitthi.operations.roles import Role
+
+    state = api.client.app.state.sitthi  # type: ignore[attr-defined]
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+    caller = Principal(subject="somsri", kind="user", role=Role.CASEWORKER, areas=("10",))
+    entry = state.entry(caller, request, action="read", persons=["a" * 64, "P0000000042"])
+    assert list(entry.persons) == ["a" * 64]
+    assert entry.query["persons_without_id"] == ["P0000000042"]
+    # and it can be written: the log refuses anything but pseudonyms as persons
+    state.record(caller, request, action="read", persons=["P0000000042"])

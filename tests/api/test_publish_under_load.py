@@ -38,6 +38,7 @@ def test_publishing_under_load_gives_no_failed_or_mixed_answer(
             operations_url=f"sqlite:///{tmp_path / 'ops.sqlite'}",
             signing_keys_dir=tmp_path / "keys",
             release_statistics=False,  # the switch is under test, not the statistics
+            rate_limit_per_minute=1_000_000,  # nor the rate limit
         ),
         db=store,
     )

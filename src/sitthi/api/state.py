@@ -97,7 +97,17 @@ class ApiState:
         status: int = 200,
     ) -> AuditEntry:
         """The audit record of ``caller``'s request (`record` writes it; a change writes it
-        in its own transaction)."""
+        in its own transaction).
+
+        ``persons`` are pseudonyms; a person who holds no valid national ID has none and is
+        named by person ID under ``query.persons_without_id`` instead (the log takes only
+        pseudonyms as persons)."""
+        without = [p for p in persons if not audit.is_pseudonym(p)]
+        if without:
+            query = {**(query or {})}
+            named = {*(query.get("persons_without_id") or ()), *without}
+            query["persons_without_id"] = sorted(named)
+            persons = [p for p in persons if audit.is_pseudonym(p)]
         return AuditEntry(
             actor=caller.subject,
             actor_kind="user" if caller.kind == "user" else "client",

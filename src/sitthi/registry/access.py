@@ -194,8 +194,7 @@ def pid_for_person(con: duckdb.DuckDBPyConnection, person_id: str) -> str | None
     """The pseudonym the audit names a person by: the ID most of their records hold."""
     found = rows(
         con,
-        "select pid_hash from person_ids where person_id = $p "
-        "order by records desc, pid_hash limit 1",
+        "select pid_hash from person_pids where person_id = $p",
         {"p": person_id},
     )
     return str(found[0][0]) if found else None
@@ -209,8 +208,7 @@ def pids_for_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> l
     found = dict(
         rows(
             con,
-            "select person_id, arg_min(pid_hash, (-records, pid_hash)) from person_ids "
-            "where person_id in $p group by all",
+            "select person_id, pid_hash from person_pids where person_id in $p",
             {"p": list(person_ids)},
         )
     )
@@ -320,8 +318,8 @@ def _household(
     home = dict_rows(
         con,
         """select h.household_id, h.house_code, h.members as size
-           from person_households m join households h using (household_id)
-           where m.person_id = $p""",
+           from profiles f join households h using (household_id)
+           where f.person_id = $p""",
         {"p": person_id},
     )
     if not home:

@@ -226,10 +226,7 @@ class AreaList:
         return " and ".join(where)
 
     def _query(self, select: str, *, order: bool = True) -> str:
-        joins = (
-            "left join (select person_id, arg_min(pid_hash, (-records, pid_hash)) as pid_hash "
-            "from person_ids group by all) i on i.person_id = f.person_id"
-        )
+        joins = "left join person_pids i on i.person_id = f.person_id"
         if any(c.name == "national_id" for c in self.columns):
             joins += " left join identities.national_ids n on n.pid_hash = i.pid_hash"
         sql = f"select {select} {_FROM[self.request.kind]} {joins} where {self._where}"

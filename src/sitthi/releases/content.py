@@ -48,12 +48,13 @@ SORT_KEYS: dict[str, str] = {
     "notifications": "person_id",
     "households": "household_id",
     "household_profiles": "household_id",
-    "person_households": "person_id",
+    "person_households": "household_id",  # a household's members; a person's is in profiles
     "person_poverty": "person_id",
     "household_poverty": "household_id",
     "duplicate_registrations": "person_id",
     "link_events": "person_id",
     "person_ids": "pid_hash",
+    "person_pids": "person_id",
     "person_names": "person_id",
     "person_links": "person_id",
     "review_pairs": "pair_id",
@@ -69,6 +70,15 @@ def derived_tables() -> dict[str, str]:
             select s.pid_hash, p.person_id, count(*) as records
             from source_records s join person_records p using (source, record_id)
             where s.national_id_valid and s.pid_hash is not null
+            group by all""",
+        # The one pseudonym the audit names each person by: the ID most of their records
+        # hold (`sitthi.registry.access.pid_for_person`), found by person ID.
+        "person_pids": """
+            select p.person_id, arg_min(p.pid_hash, (-p.records, p.pid_hash)) as pid_hash
+            from (select s.pid_hash, p.person_id, count(*) as records
+                  from source_records s join person_records p using (source, record_id)
+                  where s.national_id_valid and s.pid_hash is not null
+                  group by all) p
             group by all""",
         # Every spelling of a person's name that some agency holds, for search.
         "person_names": """
