@@ -65,12 +65,14 @@ def install() -> None:
     persons.view_for = timed("view_for (DSA/areas)", persons.view_for)
     persons.release_cursor = timed("release cursor", persons.release_cursor)
     persons.pseudonym = timed("HMAC of the ID", persons.pseudonym)
-    for name in ("person_for_pid", "person_area", "person_record"):
-        if hasattr(persons, name):
-            setattr(persons, name, timed(name, getattr(persons, name)))
-    for name in ("pid_for_person", "pids_for_persons"):
-        if hasattr(persons, name):
-            setattr(persons, name, timed(name, getattr(persons, name)))
+    from sitthi.registry.cards import CardFile
+
+    persons.release_cards = timed("release cards", persons.release_cards)
+    persons.person_record = timed(
+        "person_record (the caller's view of a card)", persons.person_record
+    )
+    for name in ("person_for_pid", "card", "household"):
+        setattr(CardFile, name, timed(f"card file: {name}", getattr(CardFile, name)))
     access.rows = timed(_sql_name, access.rows)
     access.dict_rows = timed(_sql_name, access.dict_rows)
 

@@ -8,9 +8,8 @@ Anything else is refused before any data is read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sitthi.api.auth import Principal
 from sitthi.api.problems import Problem
@@ -18,11 +17,8 @@ from sitthi.operations.accounts import get_dsa
 from sitthi.operations.dsa import ALL_AREAS, REGISTRY_FIELDS, DataSharingAgreement
 from sitthi.operations.roles import Role, area_covers
 from sitthi.operations.store import OperationsStore
-from sitthi.registry.access import MASKED_FOR_CASEWORKERS, in_population
+from sitthi.registry.access import MASKED_FOR_CASEWORKERS
 from sitthi.registry.lists import ListScope
-
-if TYPE_CHECKING:
-    import duckdb
 
 #: Never part of a person's answer: the real ID (exports only, under real_ids) and the
 #: pseudonym (an internal key).
@@ -50,12 +46,12 @@ class View:
     def covers(
         self,
         caller: Principal,
-        cur: duckdb.DuckDBPyConnection,
-        person_id: str,
         area: dict[str, str | None],
+        in_population: Callable[[Sequence[str], Sequence[str]], bool],
     ) -> bool:
-        """Whether the caller may see this person: their areas, and for an agreement its
-        population too."""
+        """Whether the caller may see a person living in ``area``: their areas, and for an
+        agreement its population too (``in_population(groups, programmes)``: whether the
+        person is of one of the groups or entitled to one of the programmes)."""
         codes = [c for c in area.values() if c]
         reach = self.areas(caller)
         if self.dsa is not None and self.dsa.areas != [ALL_AREAS] and not reach:
@@ -65,9 +61,7 @@ class View:
         if self.dsa is None:
             return bool(reach)
         population = self.dsa.population
-        return in_population(
-            cur, person_id, groups=population.groups, programmes=population.programmes
-        )
+        return in_population(population.groups, population.programmes)
 
 
 def meeting(ours: Sequence[str], theirs: Sequence[str]) -> tuple[str, ...]:

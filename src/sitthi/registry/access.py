@@ -8,6 +8,7 @@ nothing about who the caller is: they pass the registry fields allowed and maske
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,8 @@ from sitthi.engines.duckdb import dict_rows, rows
 
 if TYPE_CHECKING:
     import duckdb
+
+    from sitthi.registry.cards import Card
 
 #: Registry fields (the vocabulary of `sitthi.operations.dsa.REGISTRY_FIELDS`) and the
 #: golden-record and profile columns each one stands for.
@@ -65,12 +68,12 @@ MASKED_FOR_CASEWORKERS = frozenset({"disability", "health", "income", "phone", "
 SECTIONS = ("entitlements", "gaps", "notices", "poverty", "household", "links")
 #: What a household member shows, each column under the registry field it belongs to.
 MEMBER_COLUMNS = {
-    "title": "g.title",
-    "first_name": "g.first_name",
-    "last_name": "g.last_name",
-    "sex": "f.sex",
-    "age": "f.age",
-    "vital_status": "f.alive",
+    "title": "title",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "sex": "sex",
+    "age": "age",
+    "vital_status": "alive",
 }
 
 
@@ -126,17 +129,6 @@ def shown_detail(detail: str | None, shown: set[str] | frozenset[str]) -> str | 
     return detail
 
 
-def person_for_pid(con: duckdb.DuckDBPyConnection, pid_hash: str) -> str | None:
-    """The person holding a valid ID (by its pseudonym): the one most records agree on."""
-    found = rows(
-        con,
-        "select person_id from person_ids where pid_hash = $h "
-        "order by records desc, person_id limit 1",
-        {"h": pid_hash},
-    )
-    return str(found[0][0]) if found else None
-
-
 #: The population groups of a Data Sharing Agreement, as conditions on a profile.
 GROUP_CONDITIONS: dict[str, str] = {
     "all": "true",
@@ -153,8 +145,8 @@ GROUP_CONDITIONS: dict[str, str] = {
 def population_condition(
     alias: str,
     *,
-    groups: list[str] | tuple[str, ...] = (),
-    programmes: list[str] | tuple[str, ...] = (),
+    groups: Sequence[str] = (),
+    programmes: Sequence[str] = (),
 ) -> str:
     """SQL true for a person (``alias.person_id``) of one of ``groups`` or entitled to one
     of ``programmes`` (bound as ``$programmes``): the population an agreement covers."""
@@ -175,9 +167,8 @@ def population_condition(
 def in_population(
     con: duckdb.DuckDBPyConnection,
     person_id: str,
-    *,
-    groups: list[str] | tuple[str, ...] = (),
-    programmes: list[str] | tuple[str, ...] = (),
+    groups: Sequence[str] = (),
+    programmes: Sequence[str] = (),
 ) -> bool:
     """Whether the person belongs to one of ``groups`` or is entitled to one of
     ``programmes`` (the population an agreement covers)."""
@@ -215,157 +206,61 @@ def pids_for_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> l
     return [str(found.get(p) or p) for p in person_ids]
 
 
-def person_area(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, str | None] | None:
-    found = dict_rows(
-        con,
-        "select province_code, district_code, subdistrict_code from profiles where person_id = $p",
-        {"p": person_id},
-    )
-    return found[0] if found else None
-
-
 def person_record(
-    con: duckdb.DuckDBPyConnection,
-    person_id: str,
+    card: Card,
+    household: dict[str, Any] | None,
     *,
     allowed: frozenset[str] | set[str],
     masked: frozenset[str] | set[str] = frozenset(),
-) -> PersonRecord | None:
-    """The allowed registry fields of ``person_id``; ``masked`` ones named but withheld."""
-    profile = dict_rows(con, "select * from profiles where person_id = $p", {"p": person_id})
-    golden = dict_rows(con, "select * from persons where person_id = $p", {"p": person_id})
-    if not profile:
-        return None
-    merged = {**(golden[0] if golden else {}), **profile[0]}
+) -> PersonRecord:
+    """The allowed registry fields of a person's card (`sitthi.registry.cards`), with
+    their household (`CardFile.household`); ``masked`` fields named but withheld."""
     shown = set(allowed) - set(masked)
     fields: dict[str, dict[str, Any]] = {}
     for name in sorted(shown & set(FIELD_COLUMNS)):
-        present = {c: merged[c] for c in FIELD_COLUMNS[name] if c in merged}
+        present = {c: card.row[c] for c in FIELD_COLUMNS[name] if c in card.row}
         if present:
             fields[name] = present
-    values = [
-        v
-        for v in dict_rows(
-            con,
-            """select field, value, source, as_of, from_authority from person_values
-               where person_id = $p order by field, source""",
-            {"p": person_id},
-        )
-        if COLUMN_FIELD.get(v["field"]) in shown
-    ]
     record = PersonRecord(
-        person_id=person_id,
-        area={k: profile[0].get(k) for k in ("province_code", "district_code", "subdistrict_code")},
+        person_id=card.person_id,
+        area=card.area,
         fields=fields,
         masked=sorted(set(allowed) & set(masked)),
-        values=values,
+        values=[v for v in card.values if COLUMN_FIELD.get(v["field"]) in shown],
     )
-    params = {"p": person_id}
     if "entitlements" in shown:
         record.entitlements = [
-            {**e, "reason": shown_reason(e["reason"], shown)}
-            for e in dict_rows(
-                con,
-                "select programme, amount, reason, as_of from entitlements where person_id = $p "
-                "order by programme",
-                params,
-            )
+            {**e, "reason": shown_reason(e["reason"], shown)} for e in card.entitlements
         ]
     if "gaps" in shown:
-        record.gaps = [
-            {**g, "detail": shown_detail(g["detail"], shown)}
-            for g in dict_rows(
-                con,
-                "select programme, gap, amount, detail, unknown from gaps where person_id = $p "
-                "order by programme, gap",
-                params,
-            )
-        ]
+        record.gaps = [{**g, "detail": shown_detail(g["detail"], shown)} for g in card.gaps]
     if "notices" in shown:
-        record.notices = dict_rows(
-            con,
-            "select programme, gap, channel, status, message_th from notifications "
-            "where person_id = $p order by programme, gap",
-            params,
-        )
+        record.notices = list(card.notices)
     if "poverty" in shown:
-        record.poverty = _poverty(con, person_id)
-    if "household" in shown:
-        record.household = _household(con, person_id, shown)
+        record.poverty = card.poverty
+    if "household" in shown and household is not None:
+        record.household = _household(card.person_id, household, shown)
     if "links" in shown:
-        record.links = _links(con, person_id)
+        record.links = card.links
     return record
 
 
-def _poverty(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any] | None:
-    """The household's จปฐ. verdict: poor, target poor, outreach, the failed indicators."""
-    found = dict_rows(
-        con,
-        """select p.poor, p.welfare_card, p.target_poor, p.outreach,
-                  h.failed as failed_indicators, h.failed_dimensions
-           from person_poverty p left join household_poverty h using (household_id)
-           where p.person_id = $p""",
-        {"p": person_id},
-    )
-    return found[0] if found else None
-
-
-def _household(
-    con: duckdb.DuckDBPyConnection, person_id: str, shown: set[str]
-) -> dict[str, Any] | None:
+def _household(person_id: str, household: dict[str, Any], shown: set[str]) -> dict[str, Any]:
     """The person's household and its other members, each with only the shown fields."""
-    columns = [column for name, column in MEMBER_COLUMNS.items() if name in shown]
-    home = dict_rows(
-        con,
-        """select h.household_id, h.house_code, h.members as size
-           from profiles f join households h using (household_id)
-           where f.person_id = $p""",
-        {"p": person_id},
-    )
-    if not home:
-        return None
-    picked = ", ".join(["m.person_id", *columns])
-    members = dict_rows(
-        con,
-        f"""select {picked}
-            from person_households m
-            join persons g using (person_id)
-            join profiles f using (person_id)
-            where m.household_id = $h and m.person_id <> $p
-            order by f.age desc nulls last, m.person_id""",
-        {"h": home[0]["household_id"], "p": person_id},
-    )
-    out = {**home[0], "members": members}
-    if "house_code" not in shown:
-        out.pop("house_code")
-    return out
+    columns = ["person_id", *(column for name, column in MEMBER_COLUMNS.items() if name in shown)]
+    return {
+        "household_id": household["household_id"],
+        **({"house_code": household["house_code"]} if "house_code" in shown else {}),
+        "size": household["size"],
+        "members": [
+            {c: m[c] for c in columns} for m in household["members"] if m["person_id"] != person_id
+        ],
+    }
 
 
-def _no_pseudonym(column: str) -> str:
-    # The civil registry's records are keyed by the ID's pseudonym: never shown.
-    hidden = f"regexp_full_match({column}, '[0-9a-f]{{64}}')"
-    return f"case when {hidden} then null else {column} end as {column}"
-
-
-def _links(con: duckdb.DuckDBPyConnection, person_id: str) -> dict[str, Any]:
-    """Which agencies' records make the person, by which stage and with what confidence,
-    and what happened to the person in link runs (merges, splits, duplicate IDs)."""
-    params = {"p": person_id}
-    records = dict_rows(
-        con,
-        f"""select source, {_no_pseudonym("record_id")}, stage,
-                  round(match_probability, 4) as match_probability,
-                  linked_source, {_no_pseudonym("linked_record_id")}, extract_date
-           from person_links where person_id = $p order by source, record_id""",
-        params,
-    )
-    events = dict_rows(
-        con,
-        """select run_id, event, other_person_id, records, happened_at from link_events
-           where person_id = $p or other_person_id = $p order by happened_at, event""",
-        params,
-    )
-    return {"records": records, "events": events}
+def member_pids(household: dict[str, Any] | None) -> dict[str, str | None]:
+    """Each member's pseudonym by person ID (the audit names them by it)."""
+    return {m["person_id"]: m["pid_hash"] for m in (household or {}).get("members", [])}
 
 
 #: Search answers at most this many candidates, best first.

@@ -1,9 +1,10 @@
 """The published releases, as readers see them: the newest one, or any by number.
 
-A release is a folder whose name is its number, holding ``manifest.json`` and
-``release.duckdb`` (see `sitthi.releases.publish`). Readers open it read-only, one DuckDB
-connection per release shared by every request (each request takes a cursor of its own),
-so a request answered from release N is answered wholly from N, even while N+1 appears.
+A release is a folder whose name is its number, holding ``manifest.json``,
+``release.duckdb`` and ``persons.sqlite`` (see `sitthi.releases.publish`). Readers open it
+read-only, one DuckDB connection and one card file per release shared by every request
+(each request takes a cursor of its own), so a request answered from release N is answered
+wholly from N, even while N+1 appears.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitthi.engines.duckdb import quote_literal
 from sitthi.errors import ValidationError
+from sitthi.registry.cards import CardFile
 
 if TYPE_CHECKING:
     import duckdb
@@ -26,6 +28,8 @@ RELEASE_DB = "release.duckdb"
 #: The national IDs behind the release's pseudonyms, attached as ``identities``.
 IDENTITIES_DB = "identities.duckdb"
 QUALITY = "quality.json"
+#: One compressed card per person for the person path (`sitthi.registry.cards`).
+CARDS_DB = "persons.sqlite"
 
 
 def file_sha256(path: Path) -> str:
@@ -62,7 +66,7 @@ class ReleaseCatalog:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._lock = threading.Lock()
-        self._open: dict[int, tuple[Release, duckdb.DuckDBPyConnection]] = {}
+        self._open: dict[int, tuple[Release, duckdb.DuckDBPyConnection, CardFile]] = {}
         self._listed: tuple[int, list[int]] = (-1, [])
 
     def numbers(self) -> list[int]:
@@ -106,16 +110,21 @@ class ReleaseCatalog:
 
     def cursor(self, number: int | None = None) -> tuple[Release, duckdb.DuckDBPyConnection]:
         """The release (the newest by default) and a cursor of its own on it."""
-        release, con = self._get(self.newest() if number is None else number)
+        release, con, _ = self._get(self.newest() if number is None else number)
         return release, con.cursor()
 
-    def _get(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection]:
+    def cards(self, number: int | None = None) -> tuple[Release, CardFile]:
+        """The release (the newest by default) and its person cards."""
+        release, _, cards = self._get(self.newest() if number is None else number)
+        return release, cards
+
+    def _get(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection, CardFile]:
         with self._lock:
             if number not in self._open:
                 self._open[number] = self._load(number)
             return self._open[number]
 
-    def _load(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection]:
+    def _load(self, number: int) -> tuple[Release, duckdb.DuckDBPyConnection, CardFile]:
         import duckdb
 
         path = self.root / str(number)
@@ -125,14 +134,21 @@ class ReleaseCatalog:
         # Nothing may change a release: a file whose hash is not the published one is not
         # served (file modes alone do not stop an administrator).
         ids = path / IDENTITIES_DB
-        if file_sha256(path / RELEASE_DB) != manifest.get("sha256") or (
-            ids.exists() and file_sha256(ids) != manifest.get("identities_sha256")
+        if not (path / CARDS_DB).exists():
+            raise ValidationError(
+                f"release {number} has no person cards ({CARDS_DB}): it was published by an "
+                "older Sitthi; run `sitthi publish` again"
+            )
+        if (
+            file_sha256(path / RELEASE_DB) != manifest.get("sha256")
+            or (ids.exists() and file_sha256(ids) != manifest.get("identities_sha256"))
+            or file_sha256(path / CARDS_DB) != manifest.get("cards_sha256")
         ):
             raise ValidationError(f"release {number} has changed since it was published: {path}")
         con = duckdb.connect(str(path / RELEASE_DB), read_only=True)
         if ids.exists():
             con.execute(f"attach if not exists {quote_literal(str(ids))} as identities (read_only)")
-        return Release(number, path, manifest), con
+        return Release(number, path, manifest), con, CardFile(path / CARDS_DB)
 
     def _published(self) -> str:
         found = self.numbers()
@@ -140,6 +156,7 @@ class ReleaseCatalog:
 
     def close(self) -> None:
         with self._lock:
-            for _, con in self._open.values():
+            for _, con, cards in self._open.values():
                 con.close()
+                cards.close()
             self._open.clear()

@@ -1,7 +1,8 @@
 """`sitthi publish`: freeze the last runs' results as an immutable, numbered release.
 
 A release is a folder ``releases/N`` holding ``release.duckdb`` (the tables the API and the
-dashboard read, copied out of the store) and ``manifest.json`` (its number, when, and its
+dashboard read, copied out of the store), ``persons.sqlite`` (the same rows as one card per
+person, for lookups: `sitthi.registry.cards`) and ``manifest.json`` (its number, when, and its
 lineage: the batches and their file hashes, the link run, the rights run with its as-of
 day and programme versions, the code version). It is built in a hidden folder and renamed
 into place, so a reader sees a whole release or none; its files are then made read-only.
@@ -28,7 +29,9 @@ from sitthi import __version__
 from sitthi.engines.duckdb import connect, dict_rows, one, quote_literal, run, table_exists
 from sitthi.errors import ValidationError
 from sitthi.quality.report import build_quality_report, write_json
+from sitthi.registry.cards import write_cards
 from sitthi.releases.catalog import (
+    CARDS_DB,
     IDENTITIES_DB,
     MANIFEST,
     QUALITY,
@@ -118,6 +121,9 @@ def _build(
         write_json(build_quality_report(con), work / QUALITY)
         run(con, "use release")
         run(con, "detach store")
+        if progress:
+            progress("person cards")
+        counts["person_cards"] = write_cards(con, work / CARDS_DB, progress=progress)
         if k is not None:
             if progress:
                 progress("area statistics")
@@ -139,6 +145,7 @@ def _build(
         "lineage": lineage,
         "sha256": file_sha256(work / RELEASE_DB),
         "identities_sha256": file_sha256(work / IDENTITIES_DB),
+        "cards_sha256": file_sha256(work / CARDS_DB),
     }
     (work / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"

@@ -130,7 +130,7 @@ def sync_search(
             rejected = (HeaderReason.MESSAGE_ID_DUPLICATE, "this message_id was used before")
     if rejected is not None:
         return _signed(s, _rejected_answer(body, correlation_id, *rejected))
-    outcomes = _searcher(s, cur, caller, view).run(body.message.search_request)
+    outcomes = _searcher(s, found.number, cur, caller, view).run(body.message.search_request)
     try:
         _audit(s, caller, request, view, found.number, body, correlation_id, outcomes, "sync")
     except Problem:
@@ -378,9 +378,10 @@ def _callback(sender: DciSender, asked: str | None, *, production: bool) -> str 
     return found
 
 
-def _searcher(s: ApiState, cur: Any, caller: Principal, view: View) -> Searcher:
+def _searcher(s: ApiState, release: int, cur: Any, caller: Principal, view: View) -> Searcher:
     assert view.dsa is not None
-    return Searcher(cur, caller, view, view.dsa, s.ctx.settings.pseudonym_secret())
+    _, cards = s.catalog.cards(release)  # the same release as the cursor's
+    return Searcher(cur, cards, caller, view, view.dsa, s.ctx.settings.pseudonym_secret())
 
 
 # ------------------------------------------------------------------ transactions
@@ -541,7 +542,7 @@ def _run_async(
     audited = False
     try:
         _, cur = s.catalog.cursor(release)
-        outcomes = _searcher(s, cur, caller, view).run(body.message.search_request)
+        outcomes = _searcher(s, release, cur, caller, view).run(body.message.search_request)
         _audit(s, caller, request, view, release, body, correlation_id, outcomes, "async")
         audited = True
     except Exception as exc:  # no audit, or a bug: either way no data leaves

@@ -21,13 +21,7 @@ from sitthi.api.dci.envelope import SearchReason, Status, parse_timestamp, times
 from sitthi.ingest.pseudonym import pseudonym
 from sitthi.operations.audit import find_national_id
 from sitthi.operations.dsa import ALL_AREAS
-from sitthi.registry.access import (
-    GROUP_CONDITIONS,
-    person_area,
-    person_for_pid,
-    person_record,
-    pid_for_person,
-)
+from sitthi.registry.access import GROUP_CONDITIONS, person_record
 from sitthi.thai.national_id import normalize_national_id, parse_national_id
 
 if TYPE_CHECKING:
@@ -36,6 +30,7 @@ if TYPE_CHECKING:
     from sitthi.api.auth import Principal
     from sitthi.api.policy import View
     from sitthi.operations.dsa import DataSharingAgreement
+    from sitthi.registry.cards import CardFile
 
 #: Members listed for one household at most.
 MAX_MEMBERS = 50
@@ -116,6 +111,7 @@ class Searcher:
     """What every search request of one envelope is answered with."""
 
     cur: duckdb.DuckDBPyConnection
+    cards: CardFile
     caller: Principal
     view: View
     dsa: DataSharingAgreement
@@ -242,7 +238,7 @@ class Searcher:
                     "the UIN is not a valid Thai national ID (13 digits with a check digit)",
                 )
             pid = pseudonym(self.secret, canonical)
-            person_id = person_for_pid(self.cur, pid)
+            person_id = self.cards.person_for_pid(pid)
             shape = {"type": "UIN", "pid": pid}
             if kind == "group":
                 household = _household_of(self.cur, person_id) if person_id else None
@@ -373,14 +369,13 @@ class Searcher:
     def _person(
         self, outcome: Outcome, person_id: str, echo: dict[str, str]
     ) -> dict[str, Any] | None:
-        area = person_area(self.cur, person_id)
+        card = self.cards.card(person_id)
         # The SQL scope already holds; checked again the persons API's way (fail closed).
-        if area is None or not self.view.covers(self.caller, self.cur, person_id, area):
+        if card is None or not self.view.covers(self.caller, card.area, card.in_population):
             return None
-        record = person_record(self.cur, person_id, allowed=self.view.allowed)
-        if record is None:
-            return None
-        pid = pid_for_person(self.cur, person_id)
+        household = self.cards.household(card.household_id) if card.household_id else None
+        record = person_record(card, household, allowed=self.view.allowed)
+        pid = card.pid_hash
         identifiers = []
         if "national_id" in self.dsa.fields and self.dsa.real_ids and person_id in echo:
             identifiers.append(records.identifier(records.UIN, echo[person_id]))

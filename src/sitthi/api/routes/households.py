@@ -4,6 +4,7 @@ agency's agreement), audited with every member shown before it is answered."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,7 +16,7 @@ from sitthi.api.policy import view_for
 from sitthi.api.problems import Problem
 from sitthi.api.routes.registry import ReleaseQuery, release_cursor
 from sitthi.api.state import audited_persons
-from sitthi.registry.access import pids_for_persons
+from sitthi.registry.access import in_population, pids_for_persons
 from sitthi.registry.households import household_members, household_record
 
 router = APIRouter(prefix="/api/v1/households", tags=["persons"])
@@ -67,7 +68,11 @@ def household(
         s.record(caller, request, action="read", release=found.number, purpose=purpose, status=404)
         raise Problem(404, "no-household", "ไม่พบครัวเรือนนี้", "no such household in this release")
     shown = view.allowed - view.masked
-    seen = [m["person_id"] for m in members if view.covers(caller, cur, m["person_id"], m["area"])]
+    seen = [
+        m["person_id"]
+        for m in members
+        if view.covers(caller, m["area"], functools.partial(in_population, cur, m["person_id"]))
+    ]
     if "household" not in shown or not seen:
         s.audit_refusal(caller, request, 403, "household outside the caller's areas or fields")
         raise Problem(

@@ -14,13 +14,12 @@ from sitthi.api.auth import Principal, guarded, require, state
 from sitthi.api.permissions import Permission
 from sitthi.api.policy import view_for
 from sitthi.api.problems import Problem
-from sitthi.api.routes.registry import ReleaseQuery, release_cursor
+from sitthi.api.routes.registry import ReleaseQuery, release_cards, release_cursor
 from sitthi.ingest.pseudonym import pseudonym
 from sitthi.operations.dsa import REGISTRY_FIELDS
 from sitthi.registry.access import (
     PersonRecord,
-    person_area,
-    person_for_pid,
+    member_pids,
     person_record,
     pids_for_persons,
     search_persons,
@@ -93,11 +92,11 @@ def _answer(
             "a case worker must state the purpose",
             parameter="purpose",
         )
-    found, cur = release_cursor(request, release)
+    found, cards = release_cards(request, release)
     if person_id is None and pid_hash is not None:
-        person_id = person_for_pid(cur, pid_hash)
-    area = person_area(cur, person_id) if person_id else None
-    if person_id is None or area is None:
+        person_id = cards.person_for_pid(pid_hash)
+    card = cards.card(person_id) if person_id else None
+    if card is None:
         s.record(
             caller,
             request,
@@ -108,17 +107,18 @@ def _answer(
             persons=[pid_hash] if pid_hash else [],
         )
         raise Problem(404, "no-person", "ไม่พบบุคคลนี้ในทะเบียน", "no such person in this release")
-    if not view.covers(caller, cur, person_id, area):
+    if not view.covers(caller, card.area, card.in_population):
         s.audit_refusal(caller, request, 403, "outside the caller's areas")
         raise Problem(
             403, "outside-area", "บุคคลนี้อยู่นอกพื้นที่ของท่าน", "this person is outside your areas"
         )
     masked = view.masked - set(reveal or ())
-    record = person_record(cur, person_id, allowed=view.allowed, masked=masked)
-    assert record is not None  # the area was found above
-    persons = pids_for_persons(cur, record.returned)
-    if pid_hash:
-        persons[0] = pid_hash  # the ID asked about, even if the person holds another too
+    household = cards.household(card.household_id) if card.household_id else None
+    record = person_record(card, household, allowed=view.allowed, masked=masked)
+    pids = member_pids(household)
+    # the ID asked about, even if the person holds another too
+    persons = [pid_hash or card.pid_hash or card.person_id]
+    persons += [pids.get(p) or p for p in record.returned[1:]]
     s.record(
         caller,
         request,

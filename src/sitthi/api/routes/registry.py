@@ -12,6 +12,7 @@ from sitthi.api.auth import guarded, state
 from sitthi.api.permissions import Permission
 from sitthi.api.problems import Problem
 from sitthi.errors import ValidationError
+from sitthi.registry.cards import CardFile
 from sitthi.releases.catalog import Release
 
 router = APIRouter(prefix="/api/v1")
@@ -23,6 +24,16 @@ def release_cursor(request: Request, release: int | None) -> tuple[Release, Any]
     """The release asked for (the newest by default) and a cursor on it; 404 otherwise."""
     try:
         return state(request).catalog.cursor(release)
+    except ValidationError as exc:
+        raise Problem(
+            404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="release"
+        ) from None
+
+
+def release_cards(request: Request, release: int | None) -> tuple[Release, CardFile]:
+    """The release asked for (the newest by default) and its person cards; 404 otherwise."""
+    try:
+        return state(request).catalog.cards(release)
     except ValidationError as exc:
         raise Problem(
             404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="release"
