@@ -1,11 +1,12 @@
 """What the running API holds: the context, the release catalog, the signing keys, and
-the audit writer that every person-level answer waits for."""
+the audit writer that every person-level answer waits for (a group commit:
+`sitthi.operations.audit_batch`)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
@@ -15,6 +16,7 @@ from sitthi.api.metrics import Metrics
 from sitthi.api.problems import Problem
 from sitthi.operations import audit
 from sitthi.operations.audit import AuditEntry, AuditUnavailable, is_pseudonym
+from sitthi.operations.audit_batch import GroupCommit
 
 if TYPE_CHECKING:
     from sitthi.api.auth import Principal
@@ -46,6 +48,11 @@ class ApiState:
     anchor_key: bytes
     metrics: Metrics
     limiter: RateLimiter
+    #: The audit writer every answer waits for (one commit for the records waiting).
+    audit_log: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_log = GroupCommit(self.ctx.operations, anchor_key=self.anchor_key)
 
     def record(
         self,
@@ -73,7 +80,7 @@ class ApiState:
             status=status,
         )
         try:
-            audit.append(self.ctx.operations, entry, anchor_key=self.anchor_key)
+            self.audit_log.append(entry)
         except AuditUnavailable:
             raise Problem(
                 503,

@@ -312,29 +312,76 @@ def append_in(
 ) -> int:
     """`append` inside a session the caller opened with ``exclusive=AUDIT_LOCK`` (so that
     a change and its record commit together, or neither does)."""
+    found = _chain_in(session, [entry], anchor_key=anchor_key, anchor_every=anchor_every)[0]
+    if isinstance(found, AuditEntryRefused):
+        raise found
+    return found
+
+
+def append_many(
+    store: OperationsStore,
+    entries: Sequence[AuditEntry],
+    *,
+    anchor_key: bytes | None = None,
+    anchor_every: int = ANCHOR_EVERY,
+) -> list[int | AuditEntryRefused]:
+    """`append` of several entries in one transaction (one disk sync for all: the group
+    commit of `sitthi.operations.audit_batch`): per entry its ``seq``, or the refusal of
+    an entry that is itself wrong (the others are written all the same).
+
+    Raises:
+        AuditUnavailable: nothing was written.
+    """
+    try:
+        with store.session(exclusive=AUDIT_LOCK) as session:
+            return _chain_in(session, entries, anchor_key=anchor_key, anchor_every=anchor_every)
+    except AuditUnavailable:
+        raise
+    except Exception as exc:
+        raise AuditUnavailable(f"the audit log cannot be written: {_why(exc)}") from exc
+
+
+def _chain_in(
+    session: Session,
+    entries: Sequence[AuditEntry],
+    *,
+    anchor_key: bytes | None,
+    anchor_every: int,
+) -> list[int | AuditEntryRefused]:
+    """Link ``entries`` after the head of the chain, in order, skipping refused ones."""
     head = session.execute(
         select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head is not None else (1, GENESIS)
-    entry_json = _checked(entry, seq)
-    digest = chain_hash(prev_hash, entry_json)
-    session.add(
-        AuditRecord(
-            seq=seq,
-            at=entry.at,
-            actor=entry.actor,
-            actor_kind=entry.actor_kind,
-            action=entry.action,
-            dsa_id=entry.dsa_id,
-            entry=entry_json,
-            prev_hash=prev_hash,
-            hash=digest,
+    seq, prev_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
+    out: list[int | AuditEntryRefused] = []
+    for entry in entries:
+        try:
+            entry_json = _checked(entry, seq + 1)
+        except AuditEntryRefused as exc:
+            out.append(exc)
+            continue
+        seq += 1
+        digest = chain_hash(prev_hash, entry_json)
+        session.add(
+            AuditRecord(
+                seq=seq,
+                at=entry.at,
+                actor=entry.actor,
+                actor_kind=entry.actor_kind,
+                action=entry.action,
+                dsa_id=entry.dsa_id,
+                entry=entry_json,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
         )
-    )
+        if anchor_key is not None and seq % anchor_every == 0:
+            session.flush()
+            _anchor_in(session, seq, digest, anchor_key)
+        prev_hash = digest
+        out.append(seq)
     session.flush()
-    if anchor_key is not None and seq % anchor_every == 0:
-        _anchor_in(session, seq, digest, anchor_key)
-    return seq
+    return out
 
 
 def _anchor_in(session: Session, seq: int, digest: str, key: bytes) -> AuditAnchor:
@@ -462,6 +509,7 @@ __all__ = [
     "anchor_key_from",
     "append",
     "append_in",
+    "append_many",
     "canonical_json",
     "chain_hash",
     "find_national_id",
