@@ -20,7 +20,7 @@ in the same areas:
 
 Copied once, unchanged: batches, runs, programmes, the key table (the lineage of a release
 therefore names the base's batches). Not copied at all: tables publish does not read
-(eligibility, payments, receiving, link pairs, ID repairs, the person ledger and periods).
+(eligibility, payments, link pairs, ID repairs, the person ledger and periods).
 Everything is cached under ``CACHE`` (outside the repository); nothing is ever committed.
 """
 
@@ -82,6 +82,7 @@ COPIED = {
     "from b.profiles",
     "entitlements": "select * replace (P(person_id) as person_id) from b.entitlements",
     "gaps": "select * replace (P(person_id) as person_id) from b.gaps",
+    "receiving": "select * replace (P(person_id) as person_id) from b.receiving",
     "notifications": "select * replace (P(person_id) as person_id) from b.notifications",
     "conflicts": """
         select * replace (P(person_id) as person_id,

@@ -338,6 +338,7 @@ export async function boot(key, render) {
     if (!(err instanceof ApiError)) throw err;
   } finally {
     document.body.dataset.ready = "1"; // for tests and screenshots: the page is drawn
+    performance.mark("sitthi:ready"); // for benchmarks/bench_dashboard.py: when it was
   }
 }
 
