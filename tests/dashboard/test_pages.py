@@ -12,6 +12,7 @@ import pytest
 from tests.dashboard.conftest import TABLET, Browser, Server, follow, ready
 
 from sitthi.operations.audit import show
+from sitthi.operations.reviews import decisions
 
 pytestmark = pytest.mark.browser
 
@@ -284,6 +285,31 @@ def test_programme_quality_and_review_pages(web: Browser, server: Server) -> Non
     worker.goto(f"{server.base}/app/review")
     ready(worker)
     assert worker.locator("main article, main .notice").count() >= 1
+
+
+def test_a_reviewer_decides_a_pair_and_the_decision_persists(web: Browser, server: Server) -> None:
+    page = web.sign_in("caseworker")
+    page.goto(f"{server.base}/app/review")
+    ready(page)
+    pairs = page.locator("main article")
+    assert pairs.count() >= 1, "the case worker's area has no pair to review"
+    first = pairs.first
+    pair_id = str(first.get_attribute("id")).removeprefix("pair-")
+    # the evidence side by side, by comparison, with readable labels and weights
+    assert first.locator("tbody tr").count() >= 4
+    assert "ชื่อ" in first.inner_text()
+    first.get_by_role("button", name="คนเดียวกัน").click()
+    page.wait_for_selector(f"#pair-{pair_id} .ok")
+    made = decisions(server.ctx.operations)[-1]
+    assert (made.decision, made.decided_by) == ("same", "caseworker")
+    entry = _last(server, "change")
+    assert entry.route == "POST /api/v1/review/{pair_id}/decision"
+    # a fresh page shows the pair as decided, not as a question
+    page.reload()
+    ready(page)
+    again = page.locator(f"#pair-{pair_id}")
+    assert "ตัดสินแล้ว" in again.inner_text()
+    assert again.get_by_role("button", name="คนเดียวกัน").is_disabled()
 
 
 def test_the_pages_fit_a_tablet(web: Browser, server: Server) -> None:

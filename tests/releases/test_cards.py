@@ -122,7 +122,8 @@ def test_a_household_card_lists_every_member_eldest_first(published: Published) 
     ).fetchall()
     for household_id, size in households:
         found = cards.household(household_id)
-        assert found is not None and found["size"] == size
+        assert found is not None
+        assert found["size"] == size
         members = con.execute(
             """select m.person_id from person_households m join profiles f using (person_id)
                where m.household_id = $h order by f.age desc nulls last, m.person_id""",

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from sitthi.operations.audit import AUDIT_LOCK, AuditEntry, AuditUnavailable, append_in
 from sitthi.operations.models import ReviewDecision
@@ -70,6 +70,30 @@ def record_decision(
         raise AuditUnavailable(
             f"the decision and its audit record were not written: {exc}"
         ) from exc
+
+
+def latest_decisions(
+    store: OperationsStore, pairs: list[tuple[tuple[str, str], tuple[str, str]]]
+) -> dict[tuple[tuple[str, str], tuple[str, str]], Decided]:
+    """The newest decision on each pair of records (either way round), by the pair as
+    given; pairs nobody decided are absent."""
+    if not pairs:
+        return {}
+    records = {r for pair in pairs for r in pair}
+    with store.snapshot() as session:
+        found = session.scalars(
+            select(ReviewDecision)
+            .where(tuple_(ReviewDecision.left_source, ReviewDecision.left_record_id).in_(records))
+            .order_by(ReviewDecision.id)
+        ).all()
+    out = {}
+    wanted = {frozenset(p): p for p in pairs}
+    for d in found:  # oldest first: a later decision replaces an earlier one
+        left, right = (d.left_source, d.left_record_id), (d.right_source, d.right_record_id)
+        key = wanted.get(frozenset((left, right)))
+        if key is not None:
+            out[key] = Decided(left, right, DECIDED[d.decision], d.decided_by, d.decided_at, d.note)
+    return out
 
 
 def decisions(store: OperationsStore) -> list[Decided]:

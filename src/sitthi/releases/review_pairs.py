@@ -135,4 +135,6 @@ def _public(row: dict[str, Any], shown: frozenset[str]) -> dict[str, Any]:
             for side, s in (("left", "l"), ("right", "r"))
         },
         "evidence": shown_evidence(json.loads(row["evidence"] or "{}"), shown),
+        # for finding the pair's decisions; never part of an answer
+        "records": ((row["source_l"], row["record_id_l"]), (row["source_r"], row["record_id_r"])),
     }

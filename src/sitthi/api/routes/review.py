@@ -18,7 +18,7 @@ from sitthi.api.routes.registry import release_cursor
 from sitthi.api.state import audited_persons
 from sitthi.operations.audit import AuditUnavailable
 from sitthi.operations.models import utcnow
-from sitthi.operations.reviews import Decided, record_decision
+from sitthi.operations.reviews import Decided, latest_decisions, record_decision
 from sitthi.operations.roles import area_covers
 from sitthi.registry.access import pids_for_persons
 from sitthi.releases.review_pairs import pair, pairs
@@ -34,6 +34,12 @@ class Side(BaseModel):
     area: dict[str, str | None]
 
 
+class Decision(BaseModel):
+    decision: Literal["same", "different"]
+    decided_by: str
+    decided_at: dt.datetime
+
+
 class Pair(BaseModel):
     pair_id: str
     reason: str
@@ -44,6 +50,8 @@ class Pair(BaseModel):
     #: per comparison: level, weight, each column's two values; ``masked`` names the
     #: columns whose values the caller does not see
     evidence: dict[str, dict[str, Any]]
+    #: the newest decision on the pair (applied by the next link run), if any
+    decided: Decision | None = None
 
 
 class Queue(BaseModel):
@@ -117,6 +125,7 @@ def queue(
             offset=offset,
             limit=limit,
         )
+    made = latest_decisions(s.ctx.operations, [p["records"] for p in shown])
     persons = sorted({p[side]["person_id"] for p in shown for side in ("left", "right")} - {None})
     named, without_id = audited_persons(pids_for_persons(cur, persons))
     query: dict[str, Any] = {"area": area, "offset": offset, "limit": limit}
@@ -139,8 +148,19 @@ def queue(
         offset=offset,
         limit=limit,
         next_offset=offset + limit if offset + limit < total else None,
-        pairs=[Pair(**p) for p in shown],
+        pairs=[_with_decision(p, made) for p in shown],
     )
+
+
+def _with_decision(row: dict[str, Any], made: dict[Any, Decided]) -> Pair:
+    records = row.pop("records")
+    found = made.get(records)
+    decided = (
+        Decision(decision=found.decision, decided_by=found.decided_by, decided_at=found.decided_at)
+        if found
+        else None
+    )
+    return Pair(**row, decided=decided)
 
 
 @router.post(

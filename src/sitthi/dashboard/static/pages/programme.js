@@ -19,7 +19,7 @@ boot("programme", async (main) => {
     chooser(main, list);
     return;
   }
-  const [national, names, releases] = await Promise.all([statistics({ level: "national" }), areaNames("province"), api("/api/v1/releases")]);
+  const [national, names] = await Promise.all([statistics({ level: "national" }), areaNames("province")]);
   const k = national.suppression_k;
   const cells = new Map(national.cells.map((c) => [c.indicator, c]));
   main.append(h("h1", {}, programmeName(list, id)), asOf(national));
@@ -72,9 +72,15 @@ boot("programme", async (main) => {
     gaps.length ? table(null, [t("level.province"), ...gaps.map((g) => ({ text: t(`gap.${g}`), num: true }))], rows, { id: "gaps-by-area" }) : h("p", {}, t("programme.no_gaps")),
   );
 
-  // The trend: the national cells of each release.
-  const trend = await Promise.all(releases.releases.map((r) => statistics({ level: "national", release: r.release }).then((s) => ({ r, cells: new Map(s.cells.map((c) => [c.indicator, c])) }))));
+  // The trend: each series' national cell in every release (/statistics/trend), a
+  // release without the indicator shown as none, a suppressed one as suppressed.
   const series = [`entitled:${id}`, ...gaps.map((g) => `gap:${id}:${g}`)];
+  const trends = await Promise.all(series.map((s) => api(`/api/v1/statistics/trend?indicator=${encodeURIComponent(s)}`)));
+  const asCell = (point) => (!point || point.status === "absent" ? undefined : point.status === "suppressed" ? { suppressed: true } : { persons: point.persons });
+  const trend = trends[0].points.map((point) => ({
+    r: point,
+    cells: new Map(series.map((s, i) => [s, asCell(trends[i].points.find((q) => q.release === point.release))])),
+  }));
   const seriesName = (s) => (s.startsWith("entitled") ? t("col.entitled") : t(`gap.${s.split(":")[2]}`));
   main.append(
     h("h2", { id: "trend" }, t("programme.trend")),
@@ -90,7 +96,7 @@ boot("programme", async (main) => {
     main.append(el);
     const chart = window.echarts.init(el);
     chart.setOption({
-    animation: false,
+      animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       xAxis: { type: "category", data: trend.map(({ r }) => fmt.date(r.as_of)) },
