@@ -241,6 +241,13 @@ def test_a_case_worker_finds_a_person_reveals_a_field_and_the_reveal_is_audited(
     # the record's sections: rights, gaps, link history, household
     for section in ("#rights", "#person-gaps", "#links"):
         assert page.locator(section).count() == 1, section
+    # the family record: every member with their names, the household's facts
+    follow(page, "#household-link a")
+    assert page.locator("#household-facts").count() == 1
+    members = page.locator("#members tbody tr")
+    assert members.count() >= 1
+    assert all(cell != "—" for cell in members.locator("td:nth-child(3)").all_inner_texts())
+    assert _last(server, "read").route == "GET /api/v1/households/{household_id}"
 
 
 def test_a_case_worker_exports_a_list_of_their_area(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.dashboard.conftest import TABLET, Browser, Server, ready
+from tests.dashboard.conftest import TABLET, Browser, Server, follow, ready
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +81,8 @@ def test_screenshots_of_every_page(web: Browser, server: Server, lang: str, tmp_
     worker.wait_for_selector("#person-name")
     worker.wait_for_load_state("networkidle")
     _shoot(worker, out / f"person-{lang}.png")
+    follow(worker, "#household-link a")
+    _shoot(worker, out / f"household-{lang}.png")
     tablet = web.sign_in("caseworker", lang=lang, viewport=TABLET)
     _shoot(tablet, out / f"overview-tablet-{lang}.png")
     tablet.goto(f"{server.base}/app/map?indicator=outreach")

@@ -170,19 +170,6 @@ export async function api(path, { method = "GET", body, params, raw = false } = 
   return raw ? got : got.json();
 }
 
-let documented = null;
-
-/** Whether the API has a route (from its OpenAPI document, which is public): a page
- *  degrades with a message where a route has not landed, rather than fail a request. */
-export async function hasRoute(template) {
-  if (documented === null) {
-    documented = fetch("/openapi.json")
-      .then((r) => r.json())
-      .then((doc) => new Set(Object.keys(doc.paths || {})));
-  }
-  return (await documented).has(template);
-}
-
 /** Every cell of a statistics query, page after page. */
 export async function statistics(params) {
   let offset = 0;
@@ -196,20 +183,10 @@ export async function statistics(params) {
   }
 }
 
-/** Area code → {th, en, map} from GET /api/v1/areas, or null when the route is missing. */
+/** Area code → {th, en, map} from GET /api/v1/areas. */
 export async function areaNames(level, within) {
-  if (!(await hasRoute("/api/v1/areas"))) return null;
   const body = await api("/api/v1/areas", { params: { level, within } });
-  const out = new Map();
-  for (const a of body.areas || body.items || []) {
-    const code = a.code ?? a.area_code;
-    out.set(code, {
-      th: a.name_th ?? a.th ?? code,
-      en: a.name_en ?? a.en ?? a.name_th ?? code,
-      map: a.map_name ?? a.map ?? null,
-    });
-  }
-  return out;
+  return new Map(body.areas.map((a) => [a.code, { th: a.name_th, en: a.name_en, map: a.map_name }]));
 }
 
 export function areaLabel(names, code) {

@@ -242,7 +242,7 @@ function render(main, record, list, revealed = false) {
   if (home) {
     main.append(
       h("h2", { id: "household" }, t("person.household")),
-      h("p", {}, h("a", { href: `/app/household?id=${encodeURIComponent(home.household_id)}` }, home.household_id), " · ", t("person.size", { n: fmt.num(home.size) })),
+      h("p", { id: "household-link" }, h("a", { href: `/app/household?id=${encodeURIComponent(home.household_id)}` }, home.household_id), " · ", t("person.size", { n: fmt.num(home.size) })),
       table(null, [t("col.person"), t("field.first_name"), t("field.last_name"), t("field.sex"), { text: t("field.age"), num: true }], (home.members || []).map((m) => [h("a", { href: `/app/person?id=${m.person_id}` }, m.person_id), m.first_name ?? "—", m.last_name ?? "—", m.sex ?? "—", value(m.age)]), { id: "members" }),
     );
   }
