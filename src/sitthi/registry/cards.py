@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import duckdb
 
 #: Persons per build step: bounded memory whatever the release's size.
-CHUNK = 250_000
+CHUNK = 100_000
 #: The compression dictionary: cards share keys, codes, sources and names.
 DICTIONARY_BYTES = 64 * 1024
 
@@ -240,6 +241,11 @@ def _windows(
 END = "\U0010ffff"
 
 
+#: Chunks computed at once: DuckDB's queries and zstd leave the GIL, so two threads keep
+#: two cores busy while the main thread stores what is done.
+WORKERS = 2
+
+
 def write_cards(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -249,10 +255,7 @@ def write_cards(
 ) -> int:
     """Write ``path`` (a new SQLite file) from the release tables ``con`` sees; the number
     of cards written."""
-    import zstandard
-
-    # The writer thread compresses and stores chunk i while DuckDB computes chunk i + 1.
-    db = sqlite3.connect(path, check_same_thread=False)
+    db = sqlite3.connect(path)
     try:
         # A new file in a folder that is deleted if publishing fails: no journal needed.
         db.executescript(
@@ -266,33 +269,17 @@ def write_cards(
                    without rowid;"""
         )
         written = 0
-        with ThreadPoolExecutor(1) as writer:
-            pending: Future[None] | None = None
-            for table, key, sql in (
-                ("cards", "person_id", _cards_sql(_row(con))),
-                ("households", "household_id", _households_sql()),
-            ):
-                of = "profiles" if table == "cards" else "households"
-                windows = _windows(con, of, key, chunk)
-                compress: Callable[[bytes], bytes] | None = None
-                for i, (lo, hi) in enumerate(windows):
-                    if progress:
-                        progress(f"person cards: {table} {i + 1}/{len(windows)}")
-                    found = rows(con, sql, {"lo": lo, "hi": hi})
-                    if pending is not None:
-                        pending.result()
-                    if compress is None:
-                        # zstd with a dictionary trained on this release's own cards
-                        dictionary = zstandard.train_dictionary(DICTIONARY_BYTES, _sample(found))
-                        db.execute(
-                            "insert into meta values (?, ?)",
-                            (f"zdict:{table}", dictionary.as_bytes()),
-                        )
-                        compress = zstandard.ZstdCompressor(level=3, dict_data=dictionary).compress
-                    pending = writer.submit(_store, db, table, compress, found)
-                    written += len(found) if table == "cards" else 0
-            if pending is not None:
-                pending.result()
+        for table, key, sql in (
+            ("cards", "person_id", _cards_sql(_row(con))),
+            ("households", "household_id", _households_sql()),
+        ):
+            windows = _windows(con, "profiles" if table == "cards" else "households", key, chunk)
+            for i, packed in enumerate(_packed(con, db, table, sql, windows)):
+                if progress:
+                    progress(f"person cards: {table} {i + 1}/{len(windows)}")
+                # in key order: each B-tree grows at its end
+                db.executemany(f"insert into {table} values (?, ?)", packed)
+                written += len(packed) if table == "cards" else 0
         # The person a pseudonym stands for: the one most records agree on.
         db.executemany(
             "insert into pids values (?, ?)",
@@ -309,13 +296,44 @@ def write_cards(
     return written
 
 
-def _store(
+def _packed(
+    con: duckdb.DuckDBPyConnection,
     db: sqlite3.Connection,
     table: str,
-    compress: Callable[[bytes], bytes],
-    found: Sequence[tuple[str, bytes]],
-) -> None:
-    db.executemany(f"insert into {table} values (?, ?)", ((k, compress(c)) for k, c in found))
+    sql: str,
+    windows: list[tuple[str, str]],
+) -> Iterator[list[tuple[str, bytes]]]:
+    """Each window's cards, compressed, in window order; the first window trains the
+    table's dictionary (kept in ``meta``), the others are made `WORKERS` at a time."""
+    import zstandard
+
+    if not windows:
+        return
+    first = rows(con, sql, {"lo": windows[0][0], "hi": windows[0][1]})
+    trained = zstandard.train_dictionary(DICTIONARY_BYTES, _sample(first))
+    db.execute("insert into meta values (?, ?)", (f"zdict:{table}", trained.as_bytes()))
+    local = threading.local()
+
+    def pack(found: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        # a compressor per thread: one may not be used by two threads at once
+        if not hasattr(local, "compress"):
+            local.compress = zstandard.ZstdCompressor(level=3, dict_data=trained).compress
+        return [(k, local.compress(c)) for k, c in found]
+
+    def work(lo: str, hi: str) -> list[tuple[str, bytes]]:
+        return pack(rows(con.cursor(), sql, {"lo": lo, "hi": hi}))
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        ahead: deque[Future[list[tuple[str, bytes]]]] = deque(
+            pool.submit(work, lo, hi) for lo, hi in windows[1 : 1 + WORKERS]
+        )
+        yield pack(first)
+        for lo, hi in windows[1 + WORKERS :]:
+            done = ahead.popleft().result()
+            ahead.append(pool.submit(work, lo, hi))
+            yield done
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def _sample(found: Sequence[tuple[str, bytes]]) -> list[bytes | bytearray | memoryview]:

@@ -6,14 +6,13 @@ The data team's way to the lists the API exports (`sitthi.api.routes.exports`): 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from sitthi.operations.audit import AuditEntry, anchor_key_from, append, local_actor
 from sitthi.operations.dsa import REGISTRY_FIELDS
-from sitthi.registry.list_files import about_list, csv_chunks, write_xlsx
+from sitthi.registry.list_files import about_list, write_list
 from sitthi.registry.lists import LIST_TITLES, AreaList, ListRequest, ListScope
 from sitthi.releases.catalog import ReleaseCatalog
 
@@ -68,39 +67,24 @@ def export_list(
                 ),
                 anchor_key=anchor_key_from(ctx.settings.pseudonym_secret()),
             )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
-            tally = [0]
-            with out.open("wb") as f:
-                f.writelines(csv_chunks(listed.header, _counted(listed.batches(), tally)))
-            rows = tally[0]
-        else:
-            about = about_list(
-                title=LIST_TITLES[wanted.kind],
-                area=wanted.area,
-                release=found.number,
-                as_of=found.as_of,
-                filters={"programme": wanted.programme, "gap": wanted.gap},
-                requested_by=actor.name,
-                dsa_id=None,
-                purpose=purpose,
-                real_ids=real_ids,
-            )
-            rows = write_xlsx(
-                out,
-                header=listed.header,
-                labels_th=listed.labels_th,
-                batches=listed.batches(),
-                about=about,
-            )
+        about = about_list(
+            title=LIST_TITLES[wanted.kind],
+            area=wanted.area,
+            release=found.number,
+            as_of=found.as_of,
+            filters={"programme": wanted.programme, "gap": wanted.gap},
+            requested_by=actor.name,
+            dsa_id=None,
+            purpose=purpose,
+            real_ids=real_ids,
+        )
+        rows = write_list(
+            out,
+            header=listed.header,
+            labels_th=listed.labels_th,
+            batches=listed.batches(),
+            about=about,
+        )
     finally:
         catalog.close()
     return Exported(out, found.number, rows, len(persons))
-
-
-def _counted(
-    batches: Iterable[list[tuple[Any, ...]]], tally: list[int]
-) -> Iterator[list[tuple[Any, ...]]]:
-    for batch in batches:
-        tally[0] += len(batch)
-        yield batch

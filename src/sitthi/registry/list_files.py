@@ -129,3 +129,28 @@ def _write(sheet: Any, row: int, col: int, value: Any, dates: Any) -> None:
     else:
         # IDs and codes stay text: a leading zero or 13 digits must not become a number
         sheet.write_string(row, col, str(value))
+
+
+def write_list(
+    path: Path,
+    *,
+    header: list[str],
+    labels_th: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    about: list[tuple[str, str]],
+) -> int:
+    """Write a list to ``path``: Excel for ``.xlsx``, CSV otherwise; the rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        return write_xlsx(path, header=header, labels_th=labels_th, batches=batches, about=about)
+    written = 0
+
+    def counted() -> Iterator[list[tuple[Any, ...]]]:
+        nonlocal written
+        for batch in batches:
+            written += len(batch)
+            yield batch
+
+    with path.open("wb") as f:
+        f.writelines(csv_chunks(header, counted()))
+    return written
