@@ -206,3 +206,23 @@ def _plain(value: object) -> object:
     import datetime as dt
 
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@pytest.mark.slow
+def test_many_threads_read_cards_at_once(published: Published) -> None:
+    # The API reads from a thread pool: a connection or a decompressor shared by two
+    # threads returns corrupt cards (a bug the 10M benchmark found).
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = _release(published)
+    ids = [p for (p,) in con.execute("select person_id from profiles order by 1").fetchall()]
+    cards = CardFile(published.path / CARDS_DB)
+    alone = {p: cards.card(p) for p in ids[:300]}
+
+    def read(i: int) -> bool:
+        got = [cards.card(p) for p in ids[i % 7 : 300 : 7]]
+        return all(c == alone[c.person_id] for c in got if c is not None)
+
+    with ThreadPoolExecutor(16) as pool:
+        assert all(pool.map(read, range(3000)))
+    cards.close()

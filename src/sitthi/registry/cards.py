@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
 #: Persons per build step: bounded memory whatever the release's size.
-CHUNK = 100_000
+CHUNK = 250_000
 #: The compression dictionary: cards share keys, codes, sources and names.
 DICTIONARY_BYTES = 64 * 1024
 
@@ -241,11 +240,6 @@ def _windows(
 END = "\U0010ffff"
 
 
-#: Chunks computed at once: DuckDB's queries and zstd leave the GIL, so two threads keep
-#: two cores busy while the main thread stores what is done.
-WORKERS = 2
-
-
 def write_cards(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -255,7 +249,10 @@ def write_cards(
 ) -> int:
     """Write ``path`` (a new SQLite file) from the release tables ``con`` sees; the number
     of cards written."""
-    db = sqlite3.connect(path)
+    import zstandard
+
+    # The writer thread compresses and stores chunk i while DuckDB computes chunk i + 1.
+    db = sqlite3.connect(path, check_same_thread=False)
     try:
         # A new file in a folder that is deleted if publishing fails: no journal needed.
         db.executescript(
@@ -269,17 +266,33 @@ def write_cards(
                    without rowid;"""
         )
         written = 0
-        for table, key, sql in (
-            ("cards", "person_id", _cards_sql(_row(con))),
-            ("households", "household_id", _households_sql()),
-        ):
-            windows = _windows(con, "profiles" if table == "cards" else "households", key, chunk)
-            for i, packed in enumerate(_packed(con, db, table, sql, windows)):
-                if progress:
-                    progress(f"person cards: {table} {i + 1}/{len(windows)}")
-                # in key order: each B-tree grows at its end
-                db.executemany(f"insert into {table} values (?, ?)", packed)
-                written += len(packed) if table == "cards" else 0
+        with ThreadPoolExecutor(1) as writer:
+            pending: Future[None] | None = None
+            for table, key, sql in (
+                ("cards", "person_id", _cards_sql(_row(con))),
+                ("households", "household_id", _households_sql()),
+            ):
+                of = "profiles" if table == "cards" else "households"
+                windows = _windows(con, of, key, chunk)
+                compress: Callable[[bytes], bytes] | None = None
+                for i, (lo, hi) in enumerate(windows):
+                    if progress:
+                        progress(f"person cards: {table} {i + 1}/{len(windows)}")
+                    found = rows(con, sql, {"lo": lo, "hi": hi})
+                    if pending is not None:
+                        pending.result()
+                    if compress is None:
+                        # zstd with a dictionary trained on this release's own cards
+                        dictionary = zstandard.train_dictionary(DICTIONARY_BYTES, _sample(found))
+                        db.execute(
+                            "insert into meta values (?, ?)",
+                            (f"zdict:{table}", dictionary.as_bytes()),
+                        )
+                        compress = zstandard.ZstdCompressor(level=3, dict_data=dictionary).compress
+                    pending = writer.submit(_store, db, table, compress, found)
+                    written += len(found) if table == "cards" else 0
+            if pending is not None:
+                pending.result()
         # The person a pseudonym stands for: the one most records agree on.
         db.executemany(
             "insert into pids values (?, ?)",
@@ -296,44 +309,13 @@ def write_cards(
     return written
 
 
-def _packed(
-    con: duckdb.DuckDBPyConnection,
+def _store(
     db: sqlite3.Connection,
     table: str,
-    sql: str,
-    windows: list[tuple[str, str]],
-) -> Iterator[list[tuple[str, bytes]]]:
-    """Each window's cards, compressed, in window order; the first window trains the
-    table's dictionary (kept in ``meta``), the others are made `WORKERS` at a time."""
-    import zstandard
-
-    if not windows:
-        return
-    first = rows(con, sql, {"lo": windows[0][0], "hi": windows[0][1]})
-    trained = zstandard.train_dictionary(DICTIONARY_BYTES, _sample(first))
-    db.execute("insert into meta values (?, ?)", (f"zdict:{table}", trained.as_bytes()))
-    local = threading.local()
-
-    def pack(found: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-        # a compressor per thread: one may not be used by two threads at once
-        if not hasattr(local, "compress"):
-            local.compress = zstandard.ZstdCompressor(level=3, dict_data=trained).compress
-        return [(k, local.compress(c)) for k, c in found]
-
-    def work(lo: str, hi: str) -> list[tuple[str, bytes]]:
-        return pack(rows(con.cursor(), sql, {"lo": lo, "hi": hi}))
-
-    with ThreadPoolExecutor(WORKERS) as pool:
-        ahead: deque[Future[list[tuple[str, bytes]]]] = deque(
-            pool.submit(work, lo, hi) for lo, hi in windows[1 : 1 + WORKERS]
-        )
-        yield pack(first)
-        for lo, hi in windows[1 + WORKERS :]:
-            done = ahead.popleft().result()
-            ahead.append(pool.submit(work, lo, hi))
-            yield done
-        while ahead:
-            yield ahead.popleft().result()
+    compress: Callable[[bytes], bytes],
+    found: Sequence[tuple[str, bytes]],
+) -> None:
+    db.executemany(f"insert into {table} values (?, ?)", ((k, compress(c)) for k, c in found))
 
 
 def _sample(found: Sequence[tuple[str, bytes]]) -> list[bytes | bytearray | memoryview]:
@@ -409,30 +391,63 @@ def _sorter(*keys: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 
 
 class CardFile:
-    """A release's ``persons.sqlite``, read-only, shared by every request."""
+    """A release's ``persons.sqlite``, read-only, shared by every request thread.
+
+    Each thread reads through a connection and zstd decompressors of its own: neither a
+    SQLite connection nor a decompressor may be used by two threads at once (shared, they
+    corrupt what they return), and apart they read in parallel.
+    """
 
     def __init__(self, path: Path) -> None:
-        import zstandard
-
-        # immutable: a release never changes, so SQLite takes no locks and reads no journal
-        self._db = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        self.path = path
+        self._local = threading.local()
         self._lock = threading.Lock()
-        self._decompress = {}
-        for table in ("cards", "households"):
-            found = self._one("select value from meta where key = ?", (f"zdict:{table}",))
-            dictionary = zstandard.ZstdCompressionDict(bytes(found or b""))
-            self._decompress[table] = zstandard.ZstdDecompressor(dict_data=dictionary).decompress
+        self._opened: list[sqlite3.Connection] = []
+        db = self._connect()
+        try:
+            self._dictionaries = {
+                table: bytes(row[0]) if row else b""
+                for table in ("cards", "households")
+                for row in [
+                    db.execute(
+                        "select value from meta where key = ?", (f"zdict:{table}",)
+                    ).fetchone()
+                ]
+            }
+        finally:
+            db.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        # immutable: a release never changes, so SQLite takes no locks and reads no journal
+        return sqlite3.connect(
+            f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+
+    def _reader(self) -> tuple[sqlite3.Connection, dict[str, Any]]:
+        found = getattr(self._local, "reader", None)
+        if found is None:
+            import zstandard
+
+            db = self._connect()
+            with self._lock:
+                self._opened.append(db)
+            unpack = {
+                table: zstandard.ZstdDecompressor(
+                    dict_data=zstandard.ZstdCompressionDict(dictionary)
+                ).decompress
+                for table, dictionary in self._dictionaries.items()
+            }
+            found = self._local.reader = (db, unpack)
+        return found
 
     def _one(self, sql: str, params: tuple[str, ...]) -> Any:
-        with self._lock:
-            row = self._db.execute(sql, params).fetchone()
+        row = self._reader()[0].execute(sql, params).fetchone()
         return row[0] if row else None
 
     def _body(self, table: str, key: str, value: str) -> Any:
-        blob = self._one(f"select card from {table} where {key} = ?", (value,))
-        return None if blob is None else json.loads(self._decompress[table](blob))
+        db, unpack = self._reader()
+        row = db.execute(f"select card from {table} where {key} = ?", (value,)).fetchone()
+        return None if row is None else json.loads(unpack[table](row[0]))
 
     def person_for_pid(self, pid_hash: str) -> str | None:
         """The person holding a valid ID (by its pseudonym): the one most records agree on."""
@@ -454,4 +469,6 @@ class CardFile:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            for db in self._opened:
+                db.close()
+            self._opened.clear()
