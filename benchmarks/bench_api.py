@@ -9,8 +9,7 @@ copied N times with every identifier rewritten (`_api_store`), cached under
 /work/bench-cache/api (``SITTHI_BENCH_CACHE``). Then, each in fresh processes:
 
 * ``publish``: `sitthi publish` on that store, wall time and peak memory, several runs;
-* ``serve``: `sitthi serve` started (``--workers 1``; two workers through uvicorn's
-  ``--factory``, since `sitthi serve --workers 2` cannot start), time from spawn to
+* ``serve``: `sitthi serve --workers 1` and ``--workers 2`` started, time from spawn to
   ``/api/v1/ready`` answering 200; then, per operational store (SQLite, PostgreSQL):
   person lookups (``POST /api/v1/persons/lookup`` as case workers, each answer audited)
   closed-loop for the most answers per second and open-loop at a fixed rate for the
@@ -306,14 +305,8 @@ class Server:
     def __init__(self, env: dict[str, str], workers: int) -> None:
         self.port = free_port()
         self.workers = workers
-        if workers == 1:
-            command = [str(VENV_BIN / "sitthi"), "serve", "--host", "127.0.0.1"]
-            command += ["--port", str(self.port)]
-        else:
-            command = [str(VENV_BIN / "python"), "-m", "uvicorn", "--factory",
-                       "_api_app:make_app", "--app-dir", str(HERE), "--host", "127.0.0.1",
-                       "--port", str(self.port), "--workers", str(workers),
-                       "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        command = [str(VENV_BIN / "sitthi"), "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(workers)]
         self.log = open(Path(env["SITTHI_RUN_DIR"]) / f"server-{self.port}.log", "wb")  # noqa: SIM115
         started = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -637,22 +630,6 @@ def main() -> None:
     manifest = json.loads((release_dir / "1" / "manifest.json").read_text(encoding="utf-8"))
     args.persons_in_release = manifest["tables"]["persons"]
     if "serve" not in args.skip:
-        # `sitthi serve --workers 2` as it is: does it start?
-        probe = subprocess.Popen(
-            [str(VENV_BIN / "sitthi"), "serve", "--workers", "2", "--port", str(free_port())],
-            env={**env, "SITTHI_DB": str(store), "SITTHI_RELEASES_DIR": str(release_dir),
-                 "SITTHI_OPERATIONS_URL": "sqlite://",
-                 "SITTHI_SIGNING_KEYS_DIR": str(store.parent / "probe-keys")},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            code: int | str = probe.wait(60)
-        except subprocess.TimeoutExpired:
-            code = "still running after 60 s (it started)"
-            os.killpg(probe.pid, signal.SIGTERM)
-            probe.wait()
-        said = probe.stdout.read().decode(errors="replace") if probe.stdout else ""
-        emit({"step": "sitthi serve --workers 2", "exit": code, "output": said.strip()[-500:]})
         with contextlib.ExitStack() as stack:
             admin = None
             if "postgres" in args.audit:

@@ -48,6 +48,12 @@ from sitthi.releases.catalog import ReleaseCatalog
 MAX_BODY_BYTES = 64 * 1024
 
 
+def app_from_settings() -> FastAPI:
+    """The API over the settings of the environment (``SITTHI_…``): the factory each
+    worker process of ``sitthi serve --workers N`` builds its app with."""
+    return create_app(Context())
+
+
 def create_app(ctx: Context) -> FastAPI:
     """The API over ``ctx``'s releases and operational store; refuses unsafe settings."""
     secret = ctx.settings.pseudonym_secret()  # refuses the development key in production

@@ -21,6 +21,8 @@ def serve(
     the audit log from the operational store (SITTHI_OPERATIONS_URL). A new release is
     served as soon as it is published; older ones answer with ``?release=N``.
     """
+    import os
+
     import uvicorn
 
     from sitthi.api.app import create_app
@@ -34,4 +36,18 @@ def serve(
     typer.echo(f"Sitthi API on http://{host}:{port} ({newest}); docs at /docs", err=True)
     # Logs carry the route template only: a URL never holds a national ID by design, and
     # the access log is off so that no query string is ever written out.
-    uvicorn.run(app, host=host, port=port, workers=workers, access_log=False, log_level="warning")
+    options = {"host": host, "port": port, "access_log": False, "log_level": "warning"}
+    if workers == 1:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return
+    # Several processes: uvicorn imports the app in each, so each builds it from the same
+    # settings (the store given here included).
+    state.catalog.close()
+    if db is not None:
+        os.environ["SITTHI_DB"] = str(db)
+    uvicorn.run(
+        "sitthi.api.app:app_from_settings",
+        factory=True,
+        workers=workers,
+        **options,  # type: ignore[arg-type]
+    )
