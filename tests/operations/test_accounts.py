@@ -194,3 +194,13 @@ def test_a_change_is_not_made_when_it_cannot_be_audited(store: OperationsStore) 
         add_user(store, "somsri", "analyst")
     with store.session() as session:
         assert session.scalars(select(User)).all() == []
+
+
+def test_a_client_id_never_looks_like_a_national_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16 random hex digits hold 13 decimal digits in a row about once in a thousand; the
+    # audit would then refuse the record of the client's creation.
+    from sitthi.operations import accounts as module
+
+    drawn = iter(["1101700203158abc", "1101700203158abc", "0123456789abcdef"])
+    monkeypatch.setattr(module.secrets, "token_hex", lambda n: next(drawn))
+    assert module.new_client_id() == "sitthi-0123456789abcdef"
