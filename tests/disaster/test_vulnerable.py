@@ -169,10 +169,25 @@ def test_the_command_writes_an_audited_file_most_vulnerable_first(
         assert len(list(csv.DictReader(f))) == expected
 
 
-def test_a_bad_area_gets_a_clear_error_and_no_file(published: Path, tmp_path: Path) -> None:
+def test_a_bad_area_gets_a_clear_error_and_no_file(
+    published: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # as the `sitthi` script runs: a user error is one line on stderr, exit 1
+    import sys
+
+    from sitthi.cli.main import run
+
     out = tmp_path / "x.csv"
-    got = CliRunner().invoke(app, ["disaster", "list", "--areas", "84,9x", "--out", str(out)])
-    assert got.exit_code != 0
-    assert "9x" in got.output
-    assert "Traceback" not in got.output
+    monkeypatch.setattr(
+        sys, "argv", ["sitthi", "disaster", "list", "--areas", "84,9x", "--out", str(out)]
+    )
+    with pytest.raises(SystemExit) as exited:
+        run()
+    err = capsys.readouterr().err
+    assert exited.value.code == 1
+    assert "area code '9x'" in err
+    assert "Traceback" not in err
     assert not out.exists()
