@@ -136,6 +136,26 @@ def test_a_decision_is_kept_with_its_audit_record(api: Api) -> None:
     )
 
 
+def test_the_queue_shows_the_newest_decision_on_a_pair(api: Api) -> None:
+    pair_id, province, _, _ = _pair(api)
+    headers = _reviewer(api, province)
+
+    def shown() -> dict[str, object] | None:
+        got = api.client.get("/api/v1/review", params={"limit": 200}, headers=headers)
+        assert got.status_code == 200, got.text
+        (found,) = [p for p in got.json()["pairs"] if p["pair_id"] == pair_id]
+        return found["decided"]  # type: ignore[no-any-return]
+
+    assert shown() is None
+    url = f"/api/v1/review/{pair_id}/decision"
+    assert api.client.post(url, json={"decision": "same"}, headers=headers).status_code == 201
+    assert api.client.post(url, json={"decision": "different"}, headers=headers).status_code == 201
+    decided = shown()
+    assert decided is not None
+    assert decided["decision"] == "different"  # the newer of the two
+    assert decided["decided_by"] in api.credentials[f"reviewer {province}"]
+
+
 def test_a_wrong_decision_is_refused(api: Api) -> None:
     pair_id, province, _, _ = _pair(api)
     headers = _reviewer(api, province)

@@ -80,19 +80,21 @@ def latest_decisions(
     if not pairs:
         return {}
     records = {r for pair in pairs for r in pair}
+    wanted = {frozenset(p): p for p in pairs}
+    out = {}
     with store.snapshot() as session:
         found = session.scalars(
             select(ReviewDecision)
             .where(tuple_(ReviewDecision.left_source, ReviewDecision.left_record_id).in_(records))
             .order_by(ReviewDecision.id)
         ).all()
-    out = {}
-    wanted = {frozenset(p): p for p in pairs}
-    for d in found:  # oldest first: a later decision replaces an earlier one
-        left, right = (d.left_source, d.left_record_id), (d.right_source, d.right_record_id)
-        key = wanted.get(frozenset((left, right)))
-        if key is not None:
-            out[key] = Decided(left, right, DECIDED[d.decision], d.decided_by, d.decided_at, d.note)
+        for d in found:  # oldest first: a later decision replaces an earlier one
+            left, right = (d.left_source, d.left_record_id), (d.right_source, d.right_record_id)
+            key = wanted.get(frozenset((left, right)))
+            if key is not None:
+                out[key] = Decided(
+                    left, right, DECIDED[d.decision], d.decided_by, d.decided_at, d.note
+                )
     return out
 
 
