@@ -14,6 +14,11 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** A sex code (M, F) in the page's language; anything else as it is. */
+export function sexLabel(code) {
+  return code && `sex.${code}` in dict ? dict[`sex.${code}`] : (code ?? "—");
+}
+
 /** Whether a translation exists (column labels fall back to the raw name). */
 export function has(key) {
   return key in dict;

@@ -1,7 +1,7 @@
 // A household as an MSO-Logbook-style family record (case workers): where it lives, its
 // counts and income, its จปฐ. verdict, and its members, each with the fields the caller
 // may see (sensitive ones are revealed person by person, on the person page).
-import { api, areaLabel, areaNames, asOf, boot, fmt, h, notice, t, table } from "../app.js";
+import { api, areaLabel, areaNames, asOf, boot, fmt, h, notice, sexLabel, t, table } from "../app.js";
 
 const value = (v) => (v === null || v === undefined ? "—" : typeof v === "boolean" ? t(v ? "yes" : "no") : Array.isArray(v) ? v.join(", ") || "—" : typeof v === "number" ? fmt.num(v) : String(v));
 const field = (m, name, column = name) => m.fields[name]?.[column];
@@ -50,7 +50,7 @@ boot("household", async (main) => {
         value(field(m, "title")),
         value(field(m, "first_name")),
         value(field(m, "last_name")),
-        value(field(m, "sex")),
+        sexLabel(field(m, "sex")),
         { text: value(field(m, "age")), num: true },
       ]),
       { id: "members" },

@@ -1,7 +1,7 @@
 // One person for a case worker: found by national ID (sent in a POST body, never the
 // URL) or by name and birth date; every read states a purpose (audited). Sensitive
 // fields stay masked until the worker states a purpose and reveals them.
-import { api, ApiError, asOf, boot, fmt, h, has, notice, programmeName, programmes, t, table } from "../app.js";
+import { api, ApiError, asOf, boot, fmt, h, has, notice, programmeName, programmes, sexLabel, t, table } from "../app.js";
 
 const PURPOSE = "sitthi.purpose";
 
@@ -243,7 +243,7 @@ function render(main, record, list, revealed = false) {
     main.append(
       h("h2", { id: "household" }, t("person.household")),
       h("p", { id: "household-link" }, h("a", { href: `/app/household?id=${encodeURIComponent(home.household_id)}` }, home.household_id), " · ", t("person.size", { n: fmt.num(home.size) })),
-      table(null, [t("col.person"), t("field.first_name"), t("field.last_name"), t("field.sex"), { text: t("field.age"), num: true }], (home.members || []).map((m) => [h("a", { href: `/app/person?id=${m.person_id}` }, m.person_id), m.first_name ?? "—", m.last_name ?? "—", m.sex ?? "—", value(m.age)]), { id: "members" }),
+      table(null, [t("col.person"), t("field.first_name"), t("field.last_name"), t("field.sex"), { text: t("field.age"), num: true }], (home.members || []).map((m) => [h("a", { href: `/app/person?id=${m.person_id}` }, m.person_id), m.first_name ?? "—", m.last_name ?? "—", sexLabel(m.sex), value(m.age)]), { id: "members" }),
     );
   }
   const links = record.links;

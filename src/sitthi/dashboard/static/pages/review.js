@@ -3,8 +3,10 @@
 // (audited) and `sitthi link` applies it on its next run.
 import { api, ApiError, areaNames, areaLabel, boot, fmt, h, has, notice, t } from "../app.js";
 
-// Similarity keys are internal encodings of a name (not readable): never shown.
-const readable = (column) => !column.endsWith("_key");
+// Similarity keys and phonetic codes are internal encodings of a name, and a birth
+// date's day, month and year repeat the date: none is shown.
+const HIDDEN = /(_key|_phonetic|^birth_day|^birth_month|^birth_year)$/;
+const readable = (column) => column !== "masked" && !HIDDEN.test(column);
 
 /** One comparison's values on one side: its readable columns, joined. */
 function values(comparison, index) {
