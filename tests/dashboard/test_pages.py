@@ -282,6 +282,9 @@ def test_programme_quality_and_review_pages(web: Browser, server: Server) -> Non
     assert page.inner_text("h1") == "เบี้ยยังชีพผู้สูงอายุ"
     assert "อายุ 60 ปีบริบูรณ์ขึ้นไป" in page.inner_text("#rules")
     assert page.locator("#gaps-by-area tbody tr").count() >= 1
+    # entitled, paid and each gap with its persons and its baht a month
+    assert page.locator("#numbers tbody tr").count() >= 3
+    assert "บาท" in page.locator("#numbers tbody tr").first.inner_text()
     assert page.locator("#trend-table tbody tr").count() == 1
     page.goto(f"{server.base}/app/quality")
     ready(page)

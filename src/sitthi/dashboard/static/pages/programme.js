@@ -46,12 +46,17 @@ boot("programme", async (main) => {
         h("h2", { id: "numbers-h" }, t("programme.numbers")),
         table(
           null,
-          [t("col.indicator"), { text: t("col.persons"), num: true }],
+          [t("col.indicator"), { text: t("col.persons"), num: true }, { text: t("col.baht_month"), num: true }],
           [
-            [h("a", { href: `/app/map?indicator=entitled:${id}` }, t("col.entitled")), cellNode(cells.get(`entitled:${id}`), k)],
-            ...(cells.has(`paid:${id}`) ? [[h("a", { href: `/app/map?indicator=paid:${id}` }, t("col.paid")), cellNode(cells.get(`paid:${id}`), k)]] : []),
-            ...GAPS.filter((g) => cells.has(`gap:${id}:${g}`)).map((g) => [h("a", { href: `/app/map?indicator=gap:${id}:${g}` }, t(`gap.${g}`)), cellNode(cells.get(`gap:${id}:${g}`), k)]),
-          ],
+            [`entitled:${id}`, t("col.entitled")],
+            ...(cells.has(`paid:${id}`) ? [[`paid:${id}`, t("col.paid")]] : []),
+            ...GAPS.filter((g) => cells.has(`gap:${id}:${g}`)).map((g) => [`gap:${id}:${g}`, t(`gap.${g}`)]),
+          ].map(([indicator, label]) => {
+            const cell = cells.get(indicator);
+            // the baht a month the cell's persons are entitled to, paid, or miss
+            const amount = cell && !cell.suppressed ? fmt.baht(cell.amount) : "—";
+            return [h("a", { href: `/app/map?indicator=${indicator}` }, label), cellNode(cell, k), { text: amount, num: true }];
+          }),
           { id: "numbers" },
         ),
       ),
