@@ -148,8 +148,9 @@ def test_the_command_writes_an_audited_file_most_vulnerable_first(
     assert got.exit_code == 0, got.output
     assert f"{expected:,} persons" in got.output
     assert "ผู้ป่วยติดเตียง" in got.output  # the counts by district and group
-    sheet = openpyxl.load_workbook(out, read_only=True)["รายชื่อ"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["รายชื่อ"].iter_rows(values_only=True))
+    book.close()  # read-only workbooks keep their file open
     assert rows[0][:3] == ("ลำดับ", "คะแนนความเปราะบาง", "กลุ่มเปราะบาง")
     assert len(rows) - 1 == expected
     scores = [r[1] for r in rows[1:]]
