@@ -109,10 +109,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _scope() -> str:
-    return (
-        "(f.province_code in $areas or f.district_code in $areas or f.subdistrict_code in $areas)"
-    )
+#: A person of the areas (``$areas``): by province, district or subdistrict.
+_IN_AREAS = (
+    "(f.province_code in $areas or f.district_code in $areas or f.subdistrict_code in $areas)"
+)
 
 
 def _base() -> str:
@@ -127,7 +127,7 @@ def _base() -> str:
     names = ", ".join(f"case when is_{g.name} then '{g.name}' end" for g in GROUPS)
     labels = ", ".join(f"case when is_{g.name} then '{g.label_th}' end" for g in GROUPS)
     return f"""
-    with here as (select * from profiles f where f.alive and {_scope()}),
+    with here as (select * from profiles f where f.alive and {_IN_AREAS}),
     adults as (
         select m.household_id, m.person_id, ag.title, ag.first_name, ag.last_name, ag.phone,
                row_number() over (partition by m.household_id

@@ -294,13 +294,10 @@ def append(
         AuditUnavailable: the record was not written, for whatever reason. The caller
             must then answer nothing.
     """
-    try:
-        with store.session(exclusive=AUDIT_LOCK) as session:
-            return append_in(session, entry, anchor_key=anchor_key, anchor_every=anchor_every)
-    except AuditUnavailable:
-        raise
-    except Exception as exc:
-        raise AuditUnavailable(f"the audit log cannot be written: {_why(exc)}") from exc
+    found = append_many(store, [entry], anchor_key=anchor_key, anchor_every=anchor_every)[0]
+    if isinstance(found, AuditEntryRefused):
+        raise found
+    return found
 
 
 def append_in(

@@ -25,9 +25,7 @@ def release_cursor(request: Request, release: int | None) -> tuple[Release, Any]
     try:
         return state(request).catalog.cursor(release)
     except ValidationError as exc:
-        raise Problem(
-            404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="release"
-        ) from None
+        raise _no_release(exc) from None
 
 
 def release_cards(request: Request, release: int | None) -> tuple[Release, CardFile]:
@@ -35,9 +33,11 @@ def release_cards(request: Request, release: int | None) -> tuple[Release, CardF
     try:
         return state(request).catalog.cards(release)
     except ValidationError as exc:
-        raise Problem(
-            404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="release"
-        ) from None
+        raise _no_release(exc) from None
+
+
+def _no_release(exc: ValidationError) -> Problem:
+    return Problem(404, "no-release", "ไม่พบชุดข้อมูลเผยแพร่ที่ขอ", str(exc), parameter="release")
 
 
 @router.get("/programmes", tags=["registry"], **guarded(Permission.READ_PROGRAMMES))
