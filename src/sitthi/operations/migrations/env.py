@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from sitthi.operations import dci_models  # noqa: F401  (its tables join Base.metadata)
+from sitthi.operations import case_models, dci_models  # noqa: F401  (their tables join Base.metadata)
 from sitthi.operations.models import Base
 
 
