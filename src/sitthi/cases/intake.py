@@ -12,7 +12,7 @@ one audit record, in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sitthi.cases.catalog import Catalog, load_catalog
 from sitthi.cases.matching import Match, Query, match_requests
 from sitthi.cases.workflow import OPEN, Desk, pick_worker
+from sitthi.errors import SitthiError
 from sitthi.operations.case_models import Case, CaseEvent
 from sitthi.operations.models import utcnow
 from sitthi.operations.roles import validate_area
@@ -70,19 +71,19 @@ class HelpRequest(BaseModel):
     @field_validator("area_code")
     @classmethod
     def _area(cls, value: str) -> str:
-        return validate_area(value)
+        return _as_value_error(validate_area, value)
 
     @field_validator("help_type")
     @classmethod
     def _help_type(cls, value: str) -> str:
         catalog = load_catalog()
-        return catalog.check("help type", value, catalog.help_types)
+        return _as_value_error(catalog.check, "help type", value, catalog.help_types)
 
     @field_validator("urgency")
     @classmethod
     def _urgency(cls, value: str) -> str:
         catalog = load_catalog()
-        return catalog.check("urgency", value, catalog.urgencies)
+        return _as_value_error(catalog.check, "urgency", value, catalog.urgencies)
 
     @field_validator("received_at")
     @classmethod
@@ -96,6 +97,14 @@ class HelpRequest(BaseModel):
         if not self.national_id and not (self.first_name and self.last_name):
             raise ValueError("a request needs the national ID, or a first and a last name")
         return self
+
+
+def _as_value_error(check: Callable[..., str], *args: Any) -> str:
+    """``check(*args)``, its error a ValueError (what pydantic reports per field)."""
+    try:
+        return check(*args)
+    except SitthiError as exc:
+        raise ValueError(str(exc)) from None
 
 
 @dataclass(frozen=True)

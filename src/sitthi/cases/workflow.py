@@ -207,7 +207,10 @@ def list_cases(
         q = q.where(Case.province_code.in_({a[:2] for a in f.areas}))
     with store.snapshot() as session:
         found = session.scalars(q.order_by(Case.due_at, Case.id)).all()
-    inside = [c for c in found if not f.areas or any(area_covers(a, c.area_code) for a in f.areas)]
+        inside = [
+            c for c in found if not f.areas or any(area_covers(a, c.area_code) for a in f.areas)
+        ]
+        session.expunge_all()  # loaded, and kept so when the snapshot rolls back
     return inside[:limit]
 
 
