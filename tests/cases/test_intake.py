@@ -49,10 +49,10 @@ def release() -> duckdb.DuckDBPyConnection:
         "create table profiles (person_id varchar, household_id varchar, province_code varchar)"
     )
     for p, hh, first, last, born, province in PEOPLE:
-        f, l = normalize_name(first), normalize_name(last)
+        f, s = normalize_name(first), normalize_name(last)
         con.execute(
             "insert into person_names values (?, ?, ?, ?, ?, ?)",
-            [p, sim_key(f), sim_key(l), phonetic_key(f), phonetic_key(l), born],
+            [p, sim_key(f), sim_key(s), phonetic_key(f), phonetic_key(s), born],
         )
         con.execute("insert into profiles values (?, ?, ?)", [p, hh, province])
     con.execute("insert into person_ids values (?, 'P1', 3)", [pseudonym(SECRET, SOMSRI_ID)])
@@ -88,7 +88,8 @@ def test_a_national_id_in_the_release_ties_the_request_for_certain(
     with store.snapshot() as s:
         case = s.get(Case, got.case_id)
         assert case is not None
-        assert case.household_id == "H1" and case.match_confidence == 1.0
+        assert case.household_id == "H1"
+        assert case.match_confidence == 1.0
         assert case.pid_hash == pseudonym(SECRET, SOMSRI_ID)
         assert SOMSRI_ID not in str(case.claimant)
 
@@ -114,7 +115,8 @@ def test_names_and_birth_date_tie_one_clear_candidate_of_the_province(
     assert (got.match, got.person_id, got.department) == ("linkage", "P2", "dsdw")
     with store.snapshot() as s:
         case = s.get(Case, got.case_id)
-        assert case is not None and case.match_confidence == 1.0
+        assert case is not None
+        assert case.match_confidence == 1.0
 
 
 def test_two_equally_good_candidates_leave_the_request_unmatched_with_both(
@@ -127,7 +129,8 @@ def test_two_equally_good_candidates_leave_the_request_unmatched_with_both(
         channel="form",
         secret=SECRET,
     )
-    assert got.match == "unmatched" and got.person_id is None
+    assert got.match == "unmatched"
+    assert got.person_id is None
     with store.snapshot() as s:
         case = s.get(Case, got.case_id)
         assert case is not None
@@ -152,7 +155,8 @@ def test_the_same_need_through_a_second_channel_is_a_duplicate_of_the_first(
         secret=SECRET,
     )
     assert first.duplicate_of is None
-    assert second.person_id == "P1" and second.duplicate_of == first.case_id
+    assert second.person_id == "P1"
+    assert second.duplicate_of == first.case_id
     assert other_need.duplicate_of is None  # another need is another request
 
 
@@ -175,10 +179,12 @@ def test_a_request_is_routed_assigned_and_clocked_by_its_urgency(
     # 840101 is in both workers' areas and neither has a case: the first by name;
     # 840201 is outside wichai's district.
     assert (a.assigned_to, b.assigned_to) == ("somsri", "somsri")
-    assert a.office.endswith("สุราษฎร์ธานี") and b.department == "dcy"
+    assert a.office.endswith("สุราษฎร์ธานี")
+    assert b.department == "dcy"
     with store.snapshot() as s:
         case = s.get(Case, a.case_id)
-        assert case is not None and case.due_at == at + dt.timedelta(hours=24)
+        assert case is not None
+        assert case.due_at == at + dt.timedelta(hours=24)
     [c] = receive(
         _desk(store),
         (1, release),
@@ -199,7 +205,9 @@ def test_the_same_external_id_twice_is_received_once(
     [again] = receive(
         _desk(store), (1, release), ask, channel="import", secret=SECRET, source_system="ecase"
     )
-    assert first.new and not again.new and again.case_id == first.case_id
+    assert first.new
+    assert not again.new
+    assert again.case_id == first.case_id
     with store.snapshot() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 1
 
