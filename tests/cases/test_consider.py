@@ -202,3 +202,65 @@ def test_the_times_cap_of_a_fiscal_year_is_kept(
     [p] = propose(_desk(store), release, load_schemes(), today=TODAY)
     assert p.outcome == "refuse"
     assert "ได้รับครบ 3 ครั้งในปีงบประมาณนี้แล้ว" in p.reasons[-1]
+
+
+def test_a_second_person_confirms_and_the_caps_hold_on_both_sides(
+    store: OperationsStore, release: duckdb.DuckDBPyConnection
+) -> None:
+    from sitthi.cases.decisions import confirm, mark_paid, propose_by_hand
+    from sitthi.cases.workflow import CaseError
+
+    schemes = load_schemes()
+    [auto, manual] = _receive(
+        store,
+        release,
+        {
+            "first_name": "สมศรี",
+            "last_name": "ใจดี",
+            "birth_date": "1950-03-09",
+            "help_type": "elderly_hardship",
+        },
+        {
+            "first_name": "สมศรี",
+            "last_name": "ใจดี",
+            "birth_date": "1950-03-09",
+            "help_type": "home_adaptation",
+        },
+    )
+    propose(_desk(store), release, schemes, case_ids=[auto], today=TODAY)
+    checker = Desk(store, Actor("somsri", "user", Role.CASEWORKER), "test")
+    done = confirm(checker, auto, schemes)
+    assert (done.status, done.amount) == ("decided", 3000)
+    assert mark_paid(checker, auto).status == "paid"
+
+    maker = Desk(store, Actor("wichai", "user", Role.CASEWORKER), "test")
+    with pytest.raises(
+        CaseError, match="50,000 baht is above the cap of dep_home_adaptation: 40,000"
+    ):
+        propose_by_hand(
+            maker,
+            manual,
+            schemes,
+            outcome="grant",
+            scheme="dep_home_adaptation",
+            amount=50000,
+            reason="ทางลาด",
+        )
+    with store.snapshot() as s:
+        assert s.query(AidDecision).filter_by(case_id=manual).count() == 0  # nothing changed
+    propose_by_hand(
+        maker,
+        manual,
+        schemes,
+        outcome="grant",
+        scheme="dep_home_adaptation",
+        amount=38000,
+        reason="ทางลาดและห้องน้ำ",
+    )
+    with pytest.raises(
+        CaseError, match="wichai proposed this decision; a second person must confirm it"
+    ):
+        confirm(maker, manual, schemes)
+    assert confirm(checker, manual, schemes).status == "decided"
+    with pytest.raises(CaseError, match="no proposed decision"):
+        confirm(checker, manual, schemes)

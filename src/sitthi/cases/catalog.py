@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -93,7 +94,7 @@ class Catalog:
         """When a request received at ``received_at`` must be decided by."""
         return received_at + dt.timedelta(hours=self.urgencies[urgency].sla_hours)
 
-    def check(self, what: str, value: str, known: dict[str, object]) -> str:
+    def check(self, what: str, value: str, known: Mapping[str, object]) -> str:
         """``value`` if it is one of ``known``, else an error listing them."""
         if value not in known:
             raise ValidationError(
