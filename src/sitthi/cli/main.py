@@ -43,6 +43,7 @@ def _register() -> None:
         audit_cmd,
         dci_cmd,
         demo_cmd,
+        cases_cmd,
         disaster_cmd,
         export_cmd,
         ingest_cmd,
@@ -75,6 +76,7 @@ def _register() -> None:
     app.add_typer(admin_cmd.app, name="admin")
     app.add_typer(audit_cmd.app, name="audit")
     app.add_typer(dci_cmd.app, name="dci")
+    app.add_typer(cases_cmd.app, name="cases")
     app.add_typer(disaster_cmd.app, name="disaster")
 
 
