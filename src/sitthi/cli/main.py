@@ -41,9 +41,9 @@ def _register() -> None:
     from sitthi.cli import (
         admin_cmd,
         audit_cmd,
+        cases_cmd,
         dci_cmd,
         demo_cmd,
-        cases_cmd,
         disaster_cmd,
         export_cmd,
         ingest_cmd,
