@@ -28,6 +28,7 @@ from sitthi.api.problems import Problem
 from sitthi.api.routes import (
     areas,
     audit,
+    cases,
     exports,
     households,
     lists,
@@ -84,6 +85,7 @@ def create_app(ctx: Context) -> FastAPI:
         exports.router,
         lists.router,
         review.router,
+        cases.router,
         audit.router,
     )
     for router in routers:

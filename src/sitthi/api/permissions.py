@@ -23,6 +23,9 @@ class Permission(StrEnum):
     EXPORT_LISTS = "export:lists"  # gap and outreach lists of an area
     REVIEW_LINKS = "review:links"  # the review queue's pairs of one's areas, and decisions
     READ_AUDIT = "read:audit"
+    RECEIVE_CASES = "write:cases"  # send a help request (case workers, the 1300 desk, partners)
+    READ_CASES = "read:cases"  # the cases of one's areas, with their person and history
+    DECIDE_CASES = "decide:cases"  # propose and confirm decisions on cases of one's areas
     DCI_SEARCH = "dci:search"
     METRICS = "read:metrics"
 
@@ -55,6 +58,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.REVEAL,
             Permission.EXPORT_LISTS,
             Permission.REVIEW_LINKS,
+            Permission.RECEIVE_CASES,
+            Permission.READ_CASES,
+            Permission.DECIDE_CASES,
         }
     ),
     Role.AGENCY: frozenset(
@@ -64,6 +70,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.READ_PERSON,
             Permission.EXPORT_LISTS,
             Permission.DCI_SEARCH,
+            Permission.RECEIVE_CASES,
         }
     ),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT}),

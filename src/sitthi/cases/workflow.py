@@ -217,11 +217,13 @@ def list_cases(
 def events(store: OperationsStore, case_id: int) -> list[CaseEvent]:
     with store.snapshot() as session:
         get_case(session, case_id)
-        return list(
+        found = list(
             session.scalars(
                 select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
             )
         )
+        session.expunge_all()  # loaded, and kept so when the snapshot rolls back
+        return found
 
 
 def is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
