@@ -36,6 +36,8 @@ _WHY = {
     401: "No token, or a token that is not valid or has expired.",
     403: "The role, the areas or the agreement do not reach this (refusals are audited).",
     404: "No such person, release or route.",
+    409: "The change conflicts with where the record stands (a case's workflow, caps, "
+    "maker–checker); nothing was changed.",
     413: "A body over 64 KiB.",
     422: "A parameter that does not parse; the problem names it.",
     429: "Too many requests: wait for Retry-After seconds.",

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sitthi.api.auth import Principal, guarded, require, state
 from sitthi.api.permissions import Permission
-from sitthi.api.problems import Problem
+from sitthi.api.problems import Problem, documented
 from sitthi.api.routes.registry import release_cursor
 from sitthi.api.state import route_of
 from sitthi.cases.intake import HelpRequest, receive
@@ -33,7 +33,7 @@ from sitthi.operations.roles import area_covers
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-CaseId = Annotated[int, Path(ge=1, description="A case number.")]
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A case number.")]
 
 
 class CaseIn(HelpRequest):
@@ -98,7 +98,12 @@ def _inside(caller: Principal, area: str) -> bool:
     return any(area_covers(a, area) for a in caller.areas)
 
 
-@router.post("", status_code=201, response_model=Received, **guarded(Permission.RECEIVE_CASES))
+@router.post(
+    "",
+    status_code=201,
+    response_model=Received,
+    **guarded(Permission.RECEIVE_CASES, documented(409)),
+)
 def create(
     request: Request,
     body: CaseIn,
@@ -160,7 +165,7 @@ def _summary(c: Case) -> dict[str, Any]:
     }
 
 
-@router.get("", **guarded(Permission.READ_CASES))
+@router.get("", **guarded(Permission.READ_CASES, documented(409)))
 def inbox(
     request: Request,
     caller: Annotated[Principal, Depends(require(Permission.READ_CASES))],
@@ -194,7 +199,7 @@ def inbox(
     return {"total": len(found), "cases": [_summary(c) for c in found]}
 
 
-@router.get("/{case_id}", **guarded(Permission.READ_CASES))
+@router.get("/{case_id}", **guarded(Permission.READ_CASES, documented(409)))
 def read(
     request: Request,
     case_id: CaseId,
@@ -265,7 +270,9 @@ def _area_of(request: Request, caller: Principal, case_id: int) -> None:
         )
 
 
-@router.post("/{case_id}/proposal", status_code=201, **guarded(Permission.DECIDE_CASES))
+@router.post(
+    "/{case_id}/proposal", status_code=201, **guarded(Permission.DECIDE_CASES, documented(409))
+)
 def propose(
     request: Request,
     case_id: CaseId,
@@ -318,7 +325,7 @@ def propose(
     }
 
 
-@router.post("/{case_id}/decision", **guarded(Permission.DECIDE_CASES))
+@router.post("/{case_id}/decision", **guarded(Permission.DECIDE_CASES, documented(409)))
 def decide(
     request: Request,
     case_id: CaseId,
