@@ -83,7 +83,7 @@ def run_demo(ctx: Context, out: Path, *, persons: int, seed: int, reporter: Demo
 
     Each stage's result goes to ``reporter.show`` under the stage's name: ``world``,
     ``ingest``, ``link``, ``link_accuracy``, ``rights``, ``gap_accuracy``, ``quality``,
-    ``release``, ``clients``.
+    ``release``, ``cases`` (a few help requests decided), ``clients``.
     """
     from sitthi.linkage.evaluate import evaluate_store
     from sitthi.linkage.service import STEPS as LINK_STEPS
@@ -122,6 +122,9 @@ def run_demo(ctx: Context, out: Path, *, persons: int, seed: int, reporter: Demo
     with reporter.stage("publish", len(TABLES) + len(derived_tables()) + 1) as step:
         reporter.show("release", publish(ctx, progress=step))
     if not ctx.production:
+        from sitthi.cases.demo import demo_cases
+
+        reporter.show("cases", demo_cases(ctx))
         reporter.show("clients", demo_clients(ctx, out / DEMO_CLIENTS))
 
 

@@ -61,9 +61,27 @@ class _Terminal:
             "gap_accuracy": lambda r: render_rights.print_gap_accuracy(*r),
             "quality": lambda p: typer.echo(f"quality report: {p}"),
             "release": render_release.print_published,
+            "cases": _print_cases,
             "clients": lambda c: render_release.print_demo_clients(c, self.ctx),
         }
         printers[name](result)
+
+
+def _print_cases(cases: list[Any]) -> None:
+    """The demo's help requests and what the schemes proposed, in Thai."""
+    from sitthi.cases.catalog import load_catalog
+
+    catalog = load_catalog()
+    typer.echo("\nคำร้องขอความช่วยเหลือ (พม. Smart) พิจารณาอัตโนมัติ ยืนยันโดยเจ้าหน้าที่คนที่สอง:")
+    outcome_th = {"grant": "อนุมัติ", "refer": "ส่งต่อ", "refuse": "ไม่อนุมัติ"}
+    for c in cases:
+        p = c.proposal
+        amount = f" {p.amount:,} บาท" if p.amount else ""
+        typer.echo(
+            f"  - {c.name}: {catalog.help_types[c.help_type].th} → {outcome_th[p.outcome]}{amount}"
+        )
+        typer.echo(f"      เหตุผล: {p.reasons[0]}")
+    typer.echo("  (sitthi cases list; docs/CASES.md)")
 
 
 @contextmanager
