@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from sitthi.cases.catalog import load_catalog
 from sitthi.cases.schemes import AID_COLUMNS, Scheme
@@ -58,9 +58,17 @@ class _Grant:
     on: dt.date
 
 
-def _grants(session: Session) -> list[_Grant]:
+def _grants(session: Session, cases: list[Case]) -> list[_Grant]:
+    """The confirmed grants to the persons and households of ``cases`` (not every grant
+    ever made: the per-case checks scan only these)."""
+    persons = sorted({c.person_id for c in cases if c.person_id})
+    households = sorted({c.household_id for c in cases if c.household_id})
     found = session.execute(
-        select(AidDecision).where(AidDecision.state == "approved", AidDecision.outcome == "grant")
+        select(AidDecision).where(
+            AidDecision.state == "approved",
+            AidDecision.outcome == "grant",
+            or_(AidDecision.person_id.in_(persons), AidDecision.household_id.in_(households)),
+        )
     ).scalars()
     return [
         _Grant(
@@ -153,7 +161,7 @@ def propose(
             q = q.where(Case.id.in_(list(case_ids)))
         pending = set(s.scalars(select(AidDecision.case_id).where(AidDecision.state == "proposed")))
         cases = [c for c in s.scalars(q.order_by(Case.id)) if c.id not in pending]
-        grants = _grants(s)
+        grants = _grants(s, cases)
         s.expunge_all()
     proposals: dict[int, Proposal] = {}
     judged: dict[str, dict[int, tuple[list[str], float | None]]] = {}
