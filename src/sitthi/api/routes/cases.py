@@ -236,11 +236,7 @@ def read(
             "candidates": case.candidates,
         }
         area, pid = case.area_code, case.pid_hash
-    if not _inside(caller, area):
-        s.audit_refusal(caller, request, 403, "case outside the caller's areas")
-        raise Problem(
-            403, "outside-area", "คำร้องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your areas"
-        )
+    _refuse_outside(request, caller, area)
     history = [
         {"at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note}
         for e in events(s.ctx.operations, case_id)
@@ -256,6 +252,15 @@ def read(
     return {**body, "events": history, "decisions": decisions}
 
 
+def _refuse_outside(request: Request, caller: Principal, area: str) -> None:
+    """403 (audited) for a case outside the caller's areas."""
+    if not _inside(caller, area):
+        state(request).audit_refusal(caller, request, 403, "case outside the caller's areas")
+        raise Problem(
+            403, "outside-area", "คำร้องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your areas"
+        )
+
+
 def _area_of(request: Request, caller: Principal, case_id: int) -> None:
     s = state(request)
     with _refusals(), s.ctx.operations.snapshot() as session:
@@ -263,11 +268,7 @@ def _area_of(request: Request, caller: Principal, case_id: int) -> None:
         if case is None:
             raise NoSuchCase(str(case_id))
         area = case.area_code
-    if not _inside(caller, area):
-        s.audit_refusal(caller, request, 403, "case outside the caller's areas")
-        raise Problem(
-            403, "outside-area", "คำร้องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your areas"
-        )
+    _refuse_outside(request, caller, area)
 
 
 @router.post(
